@@ -1,0 +1,179 @@
+/**
+ * The memory backend: the reference semantics of {@link Backend}, for unit tests. Nothing survives the
+ * process. Writes are applied synchronously, so operations complete in the order they are called.
+ */
+import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from '../../errors/index.js';
+import {
+  DEFAULT_COMPACT_INTERVAL_MS,
+  DEFAULT_RETAIN_REVISIONS,
+  startAutoCompaction,
+  type AutoCompactor,
+} from '../auto-compact.js';
+import { rowToKeyValue } from '../log/row.js';
+import { LogWatchHub } from '../log/watch.js';
+import type {
+  Backend,
+  BackendOptions,
+  BackendStats,
+  KeyValue,
+  RangeOptions,
+  RangeResult,
+  Watch,
+  WatchOptions,
+  WriteResult,
+} from '../types.js';
+import { checkKey, checkLimit, checkRevision, compactTarget, rangeRevision } from '../validate.js';
+import { MemoryLog } from './log.js';
+
+/** An in-process MVCC store; see the module comment. */
+export class MemoryBackend implements Backend {
+  private readonly log = new MemoryLog();
+  private readonly hub = new LogWatchHub(this.log);
+  private readonly compactor: AutoCompactor;
+  private closed = false;
+
+  constructor(options: BackendOptions = {}) {
+    this.compactor = startAutoCompaction(
+      {
+        currentRevision: () => this.log.currentRevision(),
+        compactRevision: () => this.log.compactRevision(),
+        compact: (revision) => this.compact(revision),
+      },
+      {
+        retainRevisions: options.retainRevisions ?? DEFAULT_RETAIN_REVISIONS,
+        intervalMs: options.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS,
+      },
+    );
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.checkOpen();
+    const row = this.log.latest(key);
+    return row === undefined || row.deleted ? undefined : rowToKeyValue(row);
+  }
+
+  async range(options: RangeOptions): Promise<RangeResult> {
+    this.checkOpen();
+    const limit = checkLimit(options.limit);
+    const revision = rangeRevision(options.revision, this.log.currentRevision(), this.log.compactRevision());
+    const rows = this.log.scan({
+      prefix: options.prefix,
+      startAfter: options.startAfter,
+      revision,
+      limit,
+    });
+    const more = limit > 0 && rows.length > limit;
+    const kvs = (more ? rows.slice(0, limit) : rows).map(rowToKeyValue);
+    return { kvs, revision, more };
+  }
+
+  async create(key: string, value: string): Promise<WriteResult> {
+    this.checkOpen();
+    checkKey(key);
+    const prev = this.log.latest(key);
+    if (prev !== undefined && !prev.deleted) throw new AlreadyExistsError(`key ${key} already exists`);
+    const row = this.log.append((id) => ({
+      id,
+      name: key,
+      created: true,
+      deleted: false,
+      createRevision: id,
+      prevRevision: prev?.id ?? 0,
+      value,
+      oldValue: null,
+    }));
+    this.hub.publish([row]);
+    return { kv: rowToKeyValue(row), revision: row.id };
+  }
+
+  async update(key: string, value: string, expectedModRevision: number): Promise<WriteResult> {
+    this.checkOpen();
+    checkRevision('expected modRevision', expectedModRevision);
+    const prev = this.live(key);
+    if (prev.id !== expectedModRevision) {
+      throw new ConflictError(`key ${key} is at revision ${prev.id}, not ${expectedModRevision}`);
+    }
+    const row = this.log.append((id) => ({
+      id,
+      name: key,
+      created: false,
+      deleted: false,
+      createRevision: prev.createRevision,
+      prevRevision: prev.id,
+      value,
+      oldValue: prev.value,
+    }));
+    this.hub.publish([row]);
+    return { kv: rowToKeyValue(row), revision: row.id };
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<WriteResult> {
+    this.checkOpen();
+    if (expectedModRevision !== undefined) checkRevision('expected modRevision', expectedModRevision);
+    const prev = this.live(key);
+    if (expectedModRevision !== undefined && prev.id !== expectedModRevision) {
+      throw new ConflictError(`key ${key} is at revision ${prev.id}, not ${expectedModRevision}`);
+    }
+    const row = this.log.append((id) => ({
+      id,
+      name: key,
+      created: false,
+      deleted: true,
+      createRevision: prev.createRevision,
+      prevRevision: prev.id,
+      value: prev.value,
+      oldValue: prev.value,
+    }));
+    this.hub.publish([row]);
+    return { kv: rowToKeyValue(row), revision: row.id };
+  }
+
+  watch(options: WatchOptions): Watch {
+    const w = this.hub.watch(options);
+    if (this.closed) w.close();
+    return w;
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.checkOpen();
+    if (!compactTarget(revision, this.log.currentRevision(), this.log.compactRevision())) return;
+    this.log.compact(revision);
+  }
+
+  async stats(): Promise<BackendStats> {
+    this.checkOpen();
+    return {
+      revision: this.log.currentRevision(),
+      compactRevision: this.log.compactRevision(),
+      keys: this.log.liveKeys(),
+      sizeBytes: 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.hub.closeAll();
+    await this.compactor.stop();
+  }
+
+  /** Rows held including history (for tests of compaction). */
+  historySize(): number {
+    return this.log.size();
+  }
+
+  private live(key: string): NonNullable<ReturnType<MemoryLog['latest']>> {
+    const prev = this.log.latest(key);
+    if (prev === undefined || prev.deleted) throw new NotFoundError(`key ${key} not found`);
+    return prev;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new UnavailableError('memory store is closed');
+  }
+}
+
+/** Opens a fresh, empty memory backend (the URL `memory://` carries no settings). */
+export async function openMemoryBackend(_url: string, options: BackendOptions): Promise<MemoryBackend> {
+  return new MemoryBackend(options);
+}
