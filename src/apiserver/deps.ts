@@ -1,0 +1,35 @@
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RegistryContext } from '../registry/index.js';
+import type { ResourceType } from '../../schemas/types.js';
+
+/** Limits the API server enforces on every request. */
+export interface ApiLimits {
+  /** Largest accepted request body (default 3 MiB, like kube-apiserver). Larger → 413. */
+  readonly maxBodyBytes: number;
+  /** Most operations in one JSON patch (default 10,000). */
+  readonly maxPatchOperations: number;
+  /** Interval between watch BOOKMARK events when a client allows them (default 60 s). */
+  readonly bookmarkIntervalMs: number;
+  /** Upper bound of a watch's lifetime when the client gives no `timeoutSeconds` (default 30–60 min, randomised). */
+  readonly minWatchTimeoutSeconds: number;
+}
+
+/** Defaults matching kube-apiserver. */
+export const defaultLimits: ApiLimits = {
+  maxBodyBytes: 3 * 1024 * 1024,
+  maxPatchOperations: 10_000,
+  bookmarkIntervalMs: 60_000,
+  minWatchTimeoutSeconds: 1800,
+};
+
+/** Everything the request handlers need, created once per server. */
+export interface ApiServerDeps {
+  readonly registry: RegistryContext;
+  readonly types: readonly ResourceType[];
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly limits: ApiLimits;
+  /** Resolves when the store answers; used by `/readyz`. */
+  readonly checkStore: () => Promise<void>;
+}

@@ -1,0 +1,108 @@
+import type { ResourceType } from '../../schemas/types.js';
+
+const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+const STATUS_VERBS = ['get', 'patch', 'update'] as const;
+
+/** A group and the versions it serves, derived from the registered resource types. */
+interface GroupVersions {
+  readonly group: string;
+  readonly versions: string[];
+}
+
+function groupsOf(types: readonly ResourceType[]): GroupVersions[] {
+  const byGroup = new Map<string, string[]>();
+  for (const t of types) {
+    if (t.group === '') continue;
+    const versions = byGroup.get(t.group) ?? [];
+    if (!versions.includes(t.version)) versions.push(t.version);
+    byGroup.set(t.group, versions);
+  }
+  return [...byGroup].map(([group, versions]) => ({ group, versions }));
+}
+
+/** `/api`: the core group's versions. */
+export function apiVersions(serverAddress: string) {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function apiGroup(g: GroupVersions) {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.group}/${v}`, version: v }));
+  return { name: g.group, versions, preferredVersion: versions[0] };
+}
+
+/** `/apis`: every named group (legacy discovery). */
+export function apiGroupList(types: readonly ResourceType[]) {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(types).map(apiGroup) };
+}
+
+/** `/apis/<group>`, or undefined if the group is not served. */
+export function apiGroupOf(types: readonly ResourceType[], group: string) {
+  const g = groupsOf(types).find((x) => x.group === group);
+  return g ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) } : undefined;
+}
+
+/** `/apis/<group>/<version>` or `/api/v1`: the resources of one group-version with verbs, short names, categories. */
+export function apiResourceList(types: readonly ResourceType[], group: string, version: string) {
+  const resources = types
+    .filter((t) => t.group === group && t.version === version)
+    .flatMap((t) => [
+      {
+        name: t.plural,
+        singularName: t.singular,
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: [...RESOURCE_VERBS],
+        shortNames: [...t.shortNames],
+        categories: [...t.categories],
+      },
+      { name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: [...STATUS_VERBS] },
+    ]);
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group === '' ? version : `${group}/${version}`,
+    resources,
+  };
+}
+
+/** Content type of aggregated discovery responses (kubectl ≥1.26 asks for it first). */
+export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** Aggregated discovery (`apidiscovery.k8s.io/v2` APIGroupDiscoveryList) for `/api` (core) or `/apis`. */
+export function aggregatedDiscovery(types: readonly ResourceType[], core: boolean) {
+  const groups = core ? [{ group: '', versions: ['v1'] }] : groupsOf(types);
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map((g) => ({
+      metadata: { name: g.group, creationTimestamp: null },
+      versions: g.versions.map((version) => ({
+        version,
+        freshness: 'Current',
+        resources: types
+          .filter((t) => t.group === g.group && t.version === version)
+          .map((t) => ({
+            resource: t.plural,
+            responseKind: { group: t.group, version: t.version, kind: t.kind },
+            scope: t.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: t.singular,
+            verbs: [...RESOURCE_VERBS],
+            shortNames: [...t.shortNames],
+            categories: [...t.categories],
+            subresources: [
+              {
+                subresource: 'status',
+                responseKind: { group: t.group, version: t.version, kind: t.kind },
+                verbs: [...STATUS_VERBS],
+              },
+            ],
+          })),
+      })),
+    })),
+  };
+}

@@ -1,0 +1,49 @@
+import { ConvergeError, ErrorCode, NotFoundError } from '../../errors/index.js';
+import { parseListQuery, parseWriteQuery } from '../util/query.js';
+import { handleDelete, handleDeleteCollection } from './delete.js';
+import { handlePatch } from './patch.js';
+import { handleGet, handleList } from './read.js';
+import type { ResourceRequest } from './resource-request.js';
+import { handleWatch } from './watch.js';
+import { handleCreate, handleUpdate } from './write.js';
+
+/** Subresources every kind serves. */
+const SUBRESOURCES = new Set(['status']);
+
+function methodNotAllowed(r: ResourceRequest): ConvergeError {
+  return new ConvergeError(ErrorCode.MethodNotAllowed, `${r.info.verb} is not supported on ${r.info.resource}/${r.info.subresource ?? ''}`);
+}
+
+/** Checks scope and subresource, then runs the verb handler. Returns the HTTP status written. */
+export async function dispatchResource(r: ResourceRequest): Promise<number> {
+  const { info, type } = r;
+  if (info.subresource !== undefined && !SUBRESOURCES.has(info.subresource)) {
+    throw new NotFoundError('the server could not find the requested resource');
+  }
+  if (!type.namespaced && info.namespace !== undefined) {
+    throw new NotFoundError('the server could not find the requested resource');
+  }
+  if (type.namespaced && info.namespace === undefined && (info.name !== undefined || info.verb === 'create')) {
+    throw new NotFoundError(`the server could not find the requested resource: ${type.plural} are namespaced, use /namespaces/<namespace>/${type.plural}`);
+  }
+  const params = r.url.searchParams;
+  if (info.subresource === 'status' && !['get', 'update', 'patch'].includes(info.verb)) throw methodNotAllowed(r);
+  switch (info.verb) {
+    case 'get':
+      return handleGet(r);
+    case 'list':
+      return handleList(r, parseListQuery(params));
+    case 'watch':
+      return handleWatch(r, parseListQuery(params));
+    case 'create':
+      return handleCreate(r, parseWriteQuery(params));
+    case 'update':
+      return handleUpdate(r, parseWriteQuery(params));
+    case 'patch':
+      return handlePatch(r, parseWriteQuery(params));
+    case 'delete':
+      return handleDelete(r, parseWriteQuery(params));
+    case 'deletecollection':
+      return handleDeleteCollection(r, { ...parseListQuery(params), ...parseWriteQuery(params) });
+  }
+}

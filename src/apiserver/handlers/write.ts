@@ -1,0 +1,33 @@
+import { createObject, updateObject } from '../../registry/index.js';
+import { writeJson } from '../respond.js';
+import { decodeBody } from '../util/decode.js';
+import { readBody } from '../util/body.js';
+import type { WriteQuery } from '../util/query.js';
+import type { ResourceRequest } from './resource-request.js';
+
+const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'] as const;
+
+/** Reads and decodes a JSON or YAML object body within the size limit. */
+export async function readObjectBody(r: ResourceRequest): Promise<unknown> {
+  const body = await readBody(r.req, { limitBytes: r.deps.limits.maxBodyBytes });
+  return decodeBody({ body, contentType: r.req.headers['content-type'], allowed: OBJECT_MEDIA_TYPES }).value;
+}
+
+/** POST to a collection: create (201). */
+export async function handleCreate(r: ResourceRequest, query: WriteQuery): Promise<number> {
+  const body = await readObjectBody(r);
+  const created = await createObject(r.deps.registry, r.type, r.info.namespace, body, { dryRun: query.dryRun });
+  writeJson(r.res, 201, created);
+  return 201;
+}
+
+/** PUT of an object or its status: update with a resourceVersion precondition (200). */
+export async function handleUpdate(r: ResourceRequest, query: WriteQuery): Promise<number> {
+  const body = await readObjectBody(r);
+  const updated = await updateObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', body, {
+    dryRun: query.dryRun,
+    subresource: r.info.subresource === 'status' ? 'status' : 'main',
+  });
+  writeJson(r.res, 200, updated);
+  return 200;
+}

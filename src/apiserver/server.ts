@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConvergeError, ErrorCode, NotFoundError } from '../errors/index.js';
+import type { ApiServerDeps } from './deps.js';
+import { dispatchResource } from './handlers/dispatch.js';
+import { handleNonResource } from './handlers/nonresource.js';
+import { OpenApiCache } from './openapi-cache.js';
+import { resolveRequestInfo, type RequestInfo } from './request-info.js';
+import { writeError } from './respond.js';
+
+const MAX_URL_LENGTH = 8192;
+
+function labelsOf(info: RequestInfo | undefined) {
+  if (info?.kind !== 'resource') return { verb: 'nonresource', group: '', resource: '', subresource: '' };
+  return { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource ?? '' };
+}
+
+/**
+ * The request handler of the Kubernetes-compatible API: resolves the path, serves discovery/OpenAPI/health, or
+ * dispatches a resource verb. Never throws: every failure becomes a `Status` response; unexpected errors are
+ * logged and answered with a generic 500.
+ */
+export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const openapi = new OpenApiCache(deps.types);
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    let info: RequestInfo | undefined;
+    const finish = (code: number) => {
+      const labels = labelsOf(info);
+      deps.metrics.requests.inc({ ...labels, code: String(code) });
+      if (labels.verb !== 'watch') {
+        deps.metrics.requestDuration.observe(
+          { verb: labels.verb, group: labels.group, resource: labels.resource, subresource: labels.subresource },
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+      }
+    };
+    const run = async (): Promise<number> => {
+      if ((req.url ?? '').length > MAX_URL_LENGTH) {
+        throw new ConvergeError(ErrorCode.BadRequest, `request URL longer than ${MAX_URL_LENGTH} bytes`);
+      }
+      const url = new URL(req.url ?? '/', 'http://converge.local');
+      info = resolveRequestInfo(req.method ?? 'GET', url);
+      if (info === undefined) {
+        throw new ConvergeError(ErrorCode.MethodNotAllowed, `method ${req.method ?? ''} not allowed on ${url.pathname}`);
+      }
+      if (info.kind === 'nonResource') return handleNonResource(req, res, url, deps, openapi);
+      const resource = info;
+      const type = deps.types.find(
+        (t) => t.group === resource.group && t.version === resource.version && t.plural === resource.resource,
+      );
+      if (type === undefined) throw new NotFoundError('the server could not find the requested resource');
+      return dispatchResource({ req, res, url, info: resource, type, deps });
+    };
+    run().then(finish, (err: unknown) => {
+      if (!(err instanceof ConvergeError) || err.httpStatus >= 500) {
+        deps.logger.error({ err, method: req.method, url: req.url }, 'request failed');
+      }
+      // Drain an unread body so keep-alive clients are not left hanging on a 4xx sent early.
+      if (!req.readableEnded) req.resume();
+      finish(writeError(res, err));
+    });
+  };
+}
+
+/** Options of {@link startApiServer}. */
+export interface ListenOptions {
+  readonly host: string;
+  /** 0 = any free port. */
+  readonly port: number;
+}
+
+/** A running HTTP API server. */
+export interface RunningServer {
+  readonly server: Server;
+  /** Base URL, e.g. `http://127.0.0.1:6443`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections, ends open watches and waits for in-flight requests. */
+  close(): Promise<void>;
+}
+
+/** Starts the API server on `host:port` over plain HTTP. */
+export async function startApiServer(deps: ApiServerDeps, listen: ListenOptions): Promise<RunningServer> {
+  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, createApiHandler(deps));
+  server.maxHeadersCount = 200;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return {
+    server,
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../observability/logger.js';
+import { startConvergeServer } from '../server/converge-server.js';
+import { CliError } from './errors.js';
+
+const HELP = `Usage: converge serve [options]
+
+Starts the Converge API server on the embedded store (sqlite under --data-dir) or on etcd.
+
+Options:
+  --data-dir DIR      state directory (default ./.converge)
+  --store URL         store URL: sqlite://PATH (default <data-dir>/state.db), etcd://HOST:PORT[,HOST:PORT], memory://
+  --listen HOST:PORT  address to serve on (default 127.0.0.1:6443; port 0 = any free port)
+  --log-level LEVEL   fatal, error, warn, info, debug, trace or silent (default info)
+`;
+
+/** Splits `HOST:PORT` (IPv6 as `[::1]:6443`) with a clear error naming the flag. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port > 65535) throw new CliError(`--listen: expected HOST:PORT (e.g. 127.0.0.1:6443), got "${text}"`, 2);
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}
+
+/** Hides `user:password@` in a store URL before it is printed or logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+/** `converge serve`: runs until SIGINT/SIGTERM, then shuts down cleanly (exit 0). */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        'data-dir': { type: 'string', default: './.converge' },
+        store: { type: 'string' },
+        listen: { type: 'string', default: '127.0.0.1:6443' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new CliError(`serve: ${(err as Error).message}`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { host, port } = parseListen(values.listen);
+  const logger = createLogger({ level: values['log-level'], destination: process.stderr });
+  const server = await startConvergeServer({
+    dataDir: values['data-dir'],
+    ...(values.store !== undefined ? { storeUrl: values.store } : {}),
+    host,
+    port,
+    logger,
+  });
+  logger.info({ url: server.url, store: redactUrl(server.storeUrl), kubeconfig: server.kubeconfigPath }, 'converge serving');
+  process.stdout.write(
+    `Converge API listening on ${server.url}\n` +
+      `Store: ${redactUrl(server.storeUrl)}\n` +
+      `Kubeconfig: ${server.kubeconfigPath}\n` +
+      `  export KUBECONFIG=${server.kubeconfigPath}; kubectl get instances\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  logger.info('stopped');
+  return 0;
+}

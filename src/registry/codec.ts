@@ -1,0 +1,25 @@
+import type { KeyValue } from '../store/types.js';
+import type { KubeObject } from '../../schemas/object.js';
+
+/**
+ * Serialises an object for storage. `resourceVersion` is never stored: it is the key's modRevision, filled in
+ * on every read, exactly as kube-apiserver does with etcd.
+ */
+export function encodeObject(obj: KubeObject): string {
+  const { resourceVersion: _dropped, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** Parses a stored value and stamps `metadata.resourceVersion` from the key's modRevision. */
+export function decodeObject(kv: KeyValue): KubeObject {
+  const obj = JSON.parse(kv.value) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+/** Parses a `resourceVersion` string into a store revision; undefined for empty input. */
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d{1,15}$/.test(rv)) return Number.NaN;
+  return Number(rv);
+}

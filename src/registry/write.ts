@@ -1,0 +1,120 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../../schemas/object.js';
+import type { ResourceType } from '../../schemas/types.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../errors/index.js';
+import { decodeObject, encodeObject, parseResourceVersion } from './codec.js';
+import type { RegistryContext, WriteOptions } from './context.js';
+import { objectKey } from './keys.js';
+import { alreadyExists, modified, notFound } from './names.js';
+import { failIfInvalid, prepareCreate, prepareStatusUpdate, prepareUpdate, readyToRemove } from './prepare.js';
+import { cause } from './causes.js';
+import { getObject } from './read.js';
+
+/** Creates an object (POST). Throws 409 AlreadyExists, 422 Invalid, 400 BadRequest. */
+export async function createObject(
+  ctx: RegistryContext,
+  type: ResourceType,
+  namespace: string | undefined,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<KubeObject> {
+  const obj = prepareCreate(ctx, type, namespace, body);
+  const key = objectKey(type, obj.metadata.namespace, obj.metadata.name);
+  if (options.dryRun) {
+    if ((await ctx.backend.get(key)) !== undefined) throw alreadyExists(type, obj.metadata.name);
+    return obj;
+  }
+  try {
+    const { kv } = await ctx.backend.create(key, encodeObject(obj));
+    return decodeObject(kv);
+  } catch (err) {
+    if (isAlreadyExists(err)) throw alreadyExists(type, obj.metadata.name);
+    throw err;
+  }
+}
+
+/** Which part of the object an update writes. */
+export type Subresource = 'main' | 'status';
+
+/** Options of {@link updateObject}. */
+export interface UpdateOptions extends WriteOptions {
+  readonly subresource?: Subresource;
+  /**
+   * Computes the new object from the current one (PATCH). When the returned body carries a resourceVersion
+   * it is a precondition; otherwise the update is retried on conflict with a fresh read.
+   */
+  readonly mutate?: (current: KubeObject) => unknown;
+}
+
+const MAX_PATCH_RETRIES = 8;
+
+/**
+ * Updates an object. With a plain body (PUT) `metadata.resourceVersion` is required and must match (409
+ * otherwise). With `mutate` (PATCH) the current object is re-read and the patch re-applied on conflict.
+ * An update that changes nothing writes nothing (resourceVersion stays), so repeated applies are no-ops.
+ * Removing the last finalizer of a terminating object deletes it.
+ */
+export async function updateObject(
+  ctx: RegistryContext,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  options: UpdateOptions = {},
+): Promise<KubeObject> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await getObject(ctx, type, namespace, name);
+    const next = options.mutate ? options.mutate(current) : body;
+    const precondition = resourceVersionOf(next);
+    if (!options.mutate && precondition === undefined) {
+      failIfInvalid(type, name, [cause.invalid('metadata.resourceVersion', 'must be specified for an update')]);
+    }
+    if (precondition !== undefined && precondition !== current.metadata.resourceVersion) throw modified(type, name);
+    const prepared =
+      options.subresource === 'status' ? prepareStatusUpdate(type, current, next) : prepareUpdate(type, current, next);
+    if (unchanged(current, prepared)) return current;
+    if (options.dryRun) return { ...prepared, metadata: { ...prepared.metadata, resourceVersion: current.metadata.resourceVersion ?? '' } };
+    try {
+      return await writeUpdate(ctx, type, current, prepared);
+    } catch (err) {
+      const retry = options.mutate !== undefined && precondition === undefined && attempt < MAX_PATCH_RETRIES;
+      if (isConflict(err) && retry) continue;
+      throw err;
+    }
+  }
+}
+
+function resourceVersionOf(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const meta = (body as { metadata?: { resourceVersion?: unknown } }).metadata;
+  const rv = meta?.resourceVersion;
+  return typeof rv === 'string' && rv !== '' ? rv : undefined;
+}
+
+function unchanged(current: KubeObject, next: KubeObject): boolean {
+  const { resourceVersion: _a, ...a } = current.metadata;
+  const { resourceVersion: _b, ...b } = next.metadata;
+  return isDeepStrictEqual(a, b) && isDeepStrictEqual(current.spec, next.spec) && isDeepStrictEqual(current.status, next.status);
+}
+
+async function writeUpdate(
+  ctx: RegistryContext,
+  type: ResourceType,
+  current: KubeObject,
+  next: KubeObject,
+): Promise<KubeObject> {
+  const key = objectKey(type, current.metadata.namespace, current.metadata.name);
+  const expected = parseResourceVersion(current.metadata.resourceVersion) ?? 0;
+  try {
+    if (readyToRemove(next)) {
+      const { kv } = await ctx.backend.delete(key, expected);
+      return { ...next, metadata: { ...next.metadata, resourceVersion: String(kv.modRevision) } };
+    }
+    const { kv } = await ctx.backend.update(key, encodeObject(next), expected);
+    return decodeObject(kv);
+  } catch (err) {
+    if (isConflict(err)) throw modified(type, current.metadata.name);
+    if (isNotFound(err)) throw notFound(type, current.metadata.name);
+    throw err;
+  }
+}

@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { defaultLimits, type ApiLimits } from '../apiserver/deps.js';
+import { startApiServer } from '../apiserver/server.js';
+import type { Logger } from '../observability/logger.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createRegistryContext, type RegistryContext } from '../registry/index.js';
+import { openBackend } from '../store/index.js';
+import type { Backend } from '../store/types.js';
+import { resourceTypes } from '../../schemas/index.js';
+import { writeKubeconfig } from './kubeconfig.js';
+
+/** Options of {@link startConvergeServer}. */
+export interface ConvergeServerOptions {
+  /** Directory for the embedded store and the kubeconfig (default `./.converge`). */
+  readonly dataDir: string;
+  /** Store URL; default `sqlite://<dataDir>/state.db`. */
+  readonly storeUrl?: string;
+  /** Listen address; port 0 picks a free one. */
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly limits?: Partial<ApiLimits>;
+}
+
+/** A running Converge control plane. */
+export interface ConvergeServer {
+  /** API base URL. */
+  readonly url: string;
+  /** Path of the kubeconfig written for this server. */
+  readonly kubeconfigPath: string;
+  readonly storeUrl: string;
+  readonly backend: Backend;
+  readonly registry: RegistryContext;
+  readonly metrics: Metrics;
+  /** Stops serving, ends watches, closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const STORE_METRICS_INTERVAL_MS = 15_000;
+
+function storeMetricsPoller(backend: Backend, metrics: Metrics, logger: Logger): NodeJS.Timeout {
+  const poll = () => {
+    backend.stats().then(
+      (s) => {
+        metrics.storeRevision.set(s.revision);
+        metrics.storeKeys.set(s.keys);
+        metrics.storeSizeBytes.set(s.sizeBytes);
+        metrics.storeCompactRevision.set(s.compactRevision);
+      },
+      (err: unknown) => logger.warn({ err }, 'store stats failed'),
+    );
+  };
+  poll();
+  const timer = setInterval(poll, STORE_METRICS_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
+/**
+ * Opens the store (embedded sqlite by default), starts the Kubernetes-compatible API server and writes a
+ * kubeconfig for it. The process that calls this owns the store: a second server on the same sqlite file fails.
+ */
+export async function startConvergeServer(options: ConvergeServerOptions): Promise<ConvergeServer> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const storeUrl = options.storeUrl ?? `sqlite://${join(dataDir, 'state.db')}`;
+  const backend = await openBackend(storeUrl);
+  const metrics = createMetrics();
+  const registry = createRegistryContext({ backend });
+  let api;
+  try {
+    api = await startApiServer(
+      {
+        registry,
+        types: resourceTypes,
+        logger: options.logger,
+        metrics,
+        limits: { ...defaultLimits, ...options.limits },
+        checkStore: async () => {
+          await backend.stats();
+        },
+      },
+      { host: options.host, port: options.port },
+    );
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+  const poller = storeMetricsPoller(backend, metrics, options.logger);
+  const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfigPath, { server: api.url, name: 'converge' });
+  let closing: Promise<void> | undefined;
+  return {
+    url: api.url,
+    kubeconfigPath,
+    storeUrl,
+    backend,
+    registry,
+    metrics,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(poller);
+        await api.close();
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}
