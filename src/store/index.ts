@@ -4,10 +4,15 @@
  */
 import { openMemoryBackend } from './memory/backend.js';
 import { registerBackend } from './registry.js';
+import { openSqliteBackend } from './sqlite/open.js';
 
 registerBackend('memory', openMemoryBackend);
+registerBackend('sqlite', openSqliteBackend);
 
 export * from './types.js';
 export { openBackend, registerBackend, backendSchemes, schemeOf } from './registry.js';
 export { MemoryBackend, openMemoryBackend } from './memory/backend.js';
+export { SqliteBackend, type SqliteStats } from './sqlite/backend.js';
+export type { CompactionCounters } from './sqlite/compaction.js';
+export { openSqliteBackend, sqlitePathOf } from './sqlite/open.js';
 export { compareKeys, prefixEnd } from './keys.js';
