@@ -1,0 +1,106 @@
+/**
+ * The registry of Converge kinds and kubectl-style lookup (`inst`, `instances`, `Instance`,
+ * `instances.converge.io`, `instance.v1alpha1.converge.io`).
+ */
+import type { ResourceType } from './types.js';
+import { bucketType } from './bucket.js';
+import { instanceType } from './instance.js';
+import { networkType } from './network.js';
+import { poolType } from './pool.js';
+import { providerConfigType } from './providerconfig.js';
+import { volumeType } from './volume.js';
+
+export { bucketType, instanceType, networkType, poolType, providerConfigType, volumeType };
+
+/** Every kind Converge serves, in a stable order (used for discovery, OpenAPI and CRDs). */
+export const resourceTypes: readonly ResourceType[] = [
+  instanceType,
+  volumeType,
+  bucketType,
+  networkType,
+  poolType,
+  providerConfigType,
+];
+
+/** What to look a kind up by. Every given criterion must match; `resource` matches any name form. */
+export interface ResourceQuery {
+  /** API group; when absent any group matches (unless `resource` carries one). */
+  readonly group?: string;
+  readonly version?: string;
+  /** Exact plural, e.g. `instances`. */
+  readonly plural?: string;
+  /** Kind, case-insensitive, e.g. `Instance`. */
+  readonly kind?: string;
+  /** Exact short name, e.g. `inst`. */
+  readonly shortName?: string;
+  /**
+   * What a user typed after `kubectl get`: plural, singular, kind or short name (case-insensitive),
+   * optionally qualified as `<name>.<group>` or `<name>.<version>.<group>`.
+   */
+  readonly resource?: string;
+}
+
+function matchesName(type: ResourceType, name: string): boolean {
+  const n = name.toLowerCase();
+  return (
+    type.plural === n ||
+    type.singular === n ||
+    type.kind.toLowerCase() === n ||
+    type.shortNames.includes(n)
+  );
+}
+
+/** Splits `instances.v1alpha1.converge.io` into name, version and group candidates. */
+function qualifiedCandidates(resource: string): { name: string; version?: string; group?: string }[] {
+  const out: { name: string; version?: string; group?: string }[] = [{ name: resource }];
+  const parts = resource.split('.');
+  if (parts.length >= 2) {
+    out.push({ name: parts[0] ?? '', group: parts.slice(1).join('.') });
+  }
+  if (parts.length >= 3) {
+    out.push({ name: parts[0] ?? '', version: parts[1] ?? '', group: parts.slice(2).join('.') });
+  }
+  return out;
+}
+
+/**
+ * The first kind in `types` (default {@link resourceTypes}) matching `query`, or undefined.
+ * Plural, short name and kind lookups follow kubectl: names are case-insensitive and a resource may be
+ * group-qualified.
+ */
+export function findResourceType(
+  query: ResourceQuery,
+  types: readonly ResourceType[] = resourceTypes,
+): ResourceType | undefined {
+  const base = types.filter(
+    (t) =>
+      (query.group === undefined || t.group === query.group) &&
+      (query.version === undefined || t.version === query.version) &&
+      (query.plural === undefined || t.plural === query.plural) &&
+      (query.kind === undefined || t.kind.toLowerCase() === query.kind.toLowerCase()) &&
+      (query.shortName === undefined || t.shortNames.includes(query.shortName)),
+  );
+  if (query.resource === undefined) return base[0];
+  for (const candidate of qualifiedCandidates(query.resource)) {
+    const found = base.find(
+      (t) =>
+        matchesName(t, candidate.name) &&
+        (candidate.group === undefined || t.group === candidate.group) &&
+        (candidate.version === undefined || t.version === candidate.version),
+    );
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The kind served as `apiVersion`/`kind` (exact kind match, as in object bodies), or undefined. */
+export function resourceTypeForObject(
+  apiVersion: string,
+  kind: string,
+  types: readonly ResourceType[] = resourceTypes,
+): ResourceType | undefined {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  return types.find((t) => t.group === group && t.version === version && t.kind === kind);
+}
