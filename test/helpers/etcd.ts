@@ -16,6 +16,8 @@ export interface EtcdHandle {
   readonly endpoint: string;
   /** Kills etcd (SIGTERM, then SIGKILL) and removes its data directory. */
   stop(): Promise<void>;
+  /** Stops etcd and starts it again on the same ports and data (for reconnect tests). */
+  restart(): Promise<void>;
 }
 
 function findEtcd(): string {
@@ -54,13 +56,14 @@ async function healthy(endpoint: string): Promise<boolean> {
   }
 }
 
-/** Starts etcd and waits (at most 10 s) until it answers its health check. */
-export async function startEtcd(): Promise<EtcdHandle> {
-  const binary = findEtcd();
-  const dataDir = mkdtempSync(join(tmpdir(), 'converge-etcd-'));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+interface Running {
+  readonly exited: () => boolean;
+  readonly exit: Promise<void>;
+  readonly kill: (signal: NodeJS.Signals) => void;
+  readonly stderr: () => string;
+}
+
+function launch(binary: string, dataDir: string, endpoint: string, peer: string): Running {
   const proc = spawn(
     binary,
     [
@@ -87,23 +90,53 @@ export async function startEtcd(): Promise<EtcdHandle> {
       resolve();
     });
   });
-  const stop = async (): Promise<void> => {
-    if (!exited) {
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
-      await exit;
-      clearTimeout(timer);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  return { exited: () => exited, exit, kill: (signal) => proc.kill(signal), stderr: () => stderr };
+}
 
+async function terminate(running: Running): Promise<void> {
+  if (running.exited()) return;
+  running.kill('SIGTERM');
+  const timer = setTimeout(() => running.kill('SIGKILL'), 3000);
+  await running.exit;
+  clearTimeout(timer);
+}
+
+async function waitHealthy(endpoint: string, running: Running): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!(await healthy(endpoint))) {
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`etcd did not become healthy within 10 s at ${endpoint}: ${stderr}`);
+    if (running.exited() || Date.now() > deadline) {
+      await terminate(running);
+      throw new Error(`etcd did not become healthy within 10 s at ${endpoint}: ${running.stderr()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `etcd://127.0.0.1:${clientPort}`, endpoint, stop };
+}
+
+/** Starts etcd and waits (at most 10 s) until it answers its health check. */
+export async function startEtcd(): Promise<EtcdHandle> {
+  const binary = findEtcd();
+  const dataDir = mkdtempSync(join(tmpdir(), 'converge-etcd-'));
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  let running = launch(binary, dataDir, endpoint, peer);
+  try {
+    await waitHealthy(endpoint, running);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: `etcd://127.0.0.1:${clientPort}`,
+    endpoint,
+    async stop() {
+      await terminate(running);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await terminate(running);
+      running = launch(binary, dataDir, endpoint, peer);
+      await waitHealthy(endpoint, running);
+    },
+  };
 }
