@@ -3,7 +3,8 @@
  * and gets CompactedError if compaction removed what it still needed.
  */
 import t from 'tap';
-import { CompactedError } from '../../src/errors/index.js';
+import { CompactedError, ConvergeError } from '../../src/errors/index.js';
+import { planWrite, type WriteOp } from '../../src/store/log/plan.js';
 import type { LogRow } from '../../src/store/log/row.js';
 import { LogWatchHub } from '../../src/store/log/watch.js';
 import { MemoryLog } from '../../src/store/memory/log.js';
@@ -11,16 +12,10 @@ import { collect, rejection } from './helpers.js';
 
 function put(log: MemoryLog, hub: LogWatchHub, key: string, value: string): LogRow {
   const prev = log.latest(key);
-  const row = log.append((id) => ({
-    id,
-    name: key,
-    created: prev === undefined,
-    deleted: false,
-    createRevision: prev?.createRevision ?? id,
-    prevRevision: prev?.id ?? 0,
-    value,
-    oldValue: prev?.value ?? null,
-  }));
+  const op: WriteOp = prev === undefined ? { kind: 'create', key, value } : { kind: 'update', key, value, expected: prev.id };
+  const row = planWrite(op, prev, log.currentRevision() + 1);
+  if (row instanceof ConvergeError) throw row;
+  log.append(row);
   hub.publish([row]);
   return row;
 }

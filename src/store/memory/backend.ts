@@ -2,13 +2,14 @@
  * The memory backend: the reference semantics of {@link Backend}, for unit tests. Nothing survives the
  * process. Writes are applied synchronously, so operations complete in the order they are called.
  */
-import { AlreadyExistsError, ConflictError, NotFoundError, UnavailableError } from '../../errors/index.js';
+import { ConvergeError, UnavailableError } from '../../errors/index.js';
 import {
   DEFAULT_COMPACT_INTERVAL_MS,
   DEFAULT_RETAIN_REVISIONS,
   startAutoCompaction,
   type AutoCompactor,
 } from '../auto-compact.js';
+import { planWrite, type WriteOp } from '../log/plan.js';
 import { rowToKeyValue } from '../log/row.js';
 import { LogWatchHub } from '../log/watch.js';
 import type {
@@ -68,64 +69,15 @@ export class MemoryBackend implements Backend {
   }
 
   async create(key: string, value: string): Promise<WriteResult> {
-    this.checkOpen();
-    checkKey(key);
-    const prev = this.log.latest(key);
-    if (prev !== undefined && !prev.deleted) throw new AlreadyExistsError(`key ${key} already exists`);
-    const row = this.log.append((id) => ({
-      id,
-      name: key,
-      created: true,
-      deleted: false,
-      createRevision: id,
-      prevRevision: prev?.id ?? 0,
-      value,
-      oldValue: null,
-    }));
-    this.hub.publish([row]);
-    return { kv: rowToKeyValue(row), revision: row.id };
+    return this.write({ kind: 'create', key, value });
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<WriteResult> {
-    this.checkOpen();
-    checkRevision('expected modRevision', expectedModRevision);
-    const prev = this.live(key);
-    if (prev.id !== expectedModRevision) {
-      throw new ConflictError(`key ${key} is at revision ${prev.id}, not ${expectedModRevision}`);
-    }
-    const row = this.log.append((id) => ({
-      id,
-      name: key,
-      created: false,
-      deleted: false,
-      createRevision: prev.createRevision,
-      prevRevision: prev.id,
-      value,
-      oldValue: prev.value,
-    }));
-    this.hub.publish([row]);
-    return { kv: rowToKeyValue(row), revision: row.id };
+    return this.write({ kind: 'update', key, value, expected: expectedModRevision });
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<WriteResult> {
-    this.checkOpen();
-    if (expectedModRevision !== undefined) checkRevision('expected modRevision', expectedModRevision);
-    const prev = this.live(key);
-    if (expectedModRevision !== undefined && prev.id !== expectedModRevision) {
-      throw new ConflictError(`key ${key} is at revision ${prev.id}, not ${expectedModRevision}`);
-    }
-    const row = this.log.append((id) => ({
-      id,
-      name: key,
-      created: false,
-      deleted: true,
-      createRevision: prev.createRevision,
-      prevRevision: prev.id,
-      value: prev.value,
-      oldValue: prev.value,
-    }));
-    this.hub.publish([row]);
-    return { kv: rowToKeyValue(row), revision: row.id };
+    return this.write({ kind: 'delete', key, expected: expectedModRevision });
   }
 
   watch(options: WatchOptions): Watch {
@@ -162,10 +114,16 @@ export class MemoryBackend implements Backend {
     return this.log.size();
   }
 
-  private live(key: string): NonNullable<ReturnType<MemoryLog['latest']>> {
-    const prev = this.log.latest(key);
-    if (prev === undefined || prev.deleted) throw new NotFoundError(`key ${key} not found`);
-    return prev;
+  /** Applies a write synchronously, so concurrent callers are serialised in call order. */
+  private write(op: WriteOp): WriteResult {
+    this.checkOpen();
+    checkKey(op.key);
+    if (op.kind !== 'create' && op.expected !== undefined) checkRevision('expected modRevision', op.expected);
+    const row = planWrite(op, this.log.latest(op.key), this.log.currentRevision() + 1);
+    if (row instanceof ConvergeError) throw row;
+    this.log.append(row);
+    this.hub.publish([row]);
+    return { kv: rowToKeyValue(row), revision: row.id };
   }
 
   private checkOpen(): void {

@@ -3,6 +3,7 @@
  * (for watches) and by key (for reads at a revision). Synchronous and unsynchronised on purpose: the
  * memory backend is the reference semantics, kept as plain as possible.
  */
+import { TerminalError } from '../../errors/index.js';
 import { compareKeys, hasPrefix } from '../keys.js';
 import type { LogRow } from '../log/row.js';
 import type { LogSource } from '../log/watch.js';
@@ -68,9 +69,9 @@ export class MemoryLog implements LogSource {
     return history[i];
   }
 
-  /** Appends a write; `build` gets the revision it will have. */
-  append(build: (id: number) => LogRow): LogRow {
-    const row = build(this.revision + 1);
+  /** Appends a write; its id must be the next revision. */
+  append(row: LogRow): void {
+    if (row.id !== this.revision + 1) throw new TerminalError(`log row ${row.id} does not follow revision ${this.revision}`);
     this.revision = row.id;
     this.rows.push(row);
     let history = this.byKey.get(row.name);
@@ -82,7 +83,6 @@ export class MemoryLog implements LogSource {
     history.push(row);
     if (row.created) this.live++;
     if (row.deleted) this.live--;
-    return row;
   }
 
   /** Live rows under `prefix` after `startAfter`, as of `revision`, in key order; at most `limit + 1`. */

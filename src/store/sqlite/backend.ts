@@ -30,7 +30,8 @@ import { checkKey, checkLimit, checkRevision, compactTarget, rangeRevision } fro
 import { SqliteCompactor, type CompactionCounters } from './compaction.js';
 import { openDatabase, readSequence } from './schema.js';
 import { NO_UPPER_BOUND, prepareStatements, toLogRow, type Statements } from './statements.js';
-import { GroupCommitWriter, type WriteOp } from './writer.js';
+import type { WriteOp } from '../log/plan.js';
+import { GroupCommitWriter } from './writer.js';
 
 /** {@link BackendStats} plus what only the sqlite backend knows. */
 export interface SqliteStats extends BackendStats {

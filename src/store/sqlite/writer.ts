@@ -2,25 +2,14 @@
  * Group commit for the sqlite backend. Writes submitted in the same turn of the event loop are applied in
  * submission order inside ONE transaction, so many concurrent writers share one fsync instead of paying
  * one each, yet every write still gets its own revision and its own outcome: a failed compare-and-swap
- * rejects only that write. Each check-and-insert runs inside the transaction, so create-if-absent and
+ * rejects only that write. Each check-and-insert (`planWrite`) runs inside the transaction, so create-if-absent and
  * update/delete-if-modRevision are atomic. A promise resolves only after its transaction committed.
  */
-import {
-  AlreadyExistsError,
-  ConflictError,
-  ConvergeError,
-  NotFoundError,
-  UnavailableError,
-} from '../../errors/index.js';
+import { ConvergeError, UnavailableError } from '../../errors/index.js';
 import type Database from 'better-sqlite3';
+import { planWrite, type WriteOp } from '../log/plan.js';
 import type { LogRow } from '../log/row.js';
 import { toLogRow, type Statements } from './statements.js';
-
-/** One requested write. */
-export type WriteOp =
-  | { readonly kind: 'create'; readonly key: string; readonly value: string }
-  | { readonly kind: 'update'; readonly key: string; readonly value: string; readonly expected: number }
-  | { readonly kind: 'delete'; readonly key: string; readonly expected?: number };
 
 /** What the writer needs from its backend. */
 export interface WriterHooks {
@@ -34,39 +23,6 @@ interface Pending {
   readonly op: WriteOp;
   readonly resolve: (row: LogRow) => void;
   readonly reject: (err: unknown) => void;
-}
-
-/** Decides the row `op` appends at revision `id` given the key's newest row, or the error it fails with. */
-export function planWrite(op: WriteOp, prev: LogRow | undefined, id: number): LogRow | ConvergeError {
-  const live = prev !== undefined && !prev.deleted ? prev : undefined;
-  if (op.kind === 'create') {
-    if (live !== undefined) return new AlreadyExistsError(`key ${op.key} already exists`);
-    return {
-      id,
-      name: op.key,
-      created: true,
-      deleted: false,
-      createRevision: id,
-      prevRevision: prev?.id ?? 0,
-      value: op.value,
-      oldValue: null,
-    };
-  }
-  if (live === undefined) return new NotFoundError(`key ${op.key} not found`);
-  if (op.expected !== undefined && op.expected !== live.id) {
-    return new ConflictError(`key ${op.key} is at revision ${live.id}, not ${op.expected}`);
-  }
-  const deleted = op.kind === 'delete';
-  return {
-    id,
-    name: op.key,
-    created: false,
-    deleted,
-    createRevision: live.createRevision,
-    prevRevision: live.id,
-    value: deleted ? live.value : op.value,
-    oldValue: live.value,
-  };
 }
 
 /** Batches writes into transactions; see the module comment. */
