@@ -58,6 +58,13 @@ export const networkSpec = z
     checkAddressing(spec, ctx);
     checkDhcpRange(spec, ctx);
   })
+  // The same cross-field rules for a real Kubernetes API server serving the CRD.
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: 'has(self.cidr) != has(self.poolRef)', message: 'set either cidr, or poolRef with prefixLength' },
+      { rule: 'has(self.poolRef) == has(self.prefixLength)', message: 'prefixLength is required with poolRef and only allowed with it' },
+    ],
+  })
   .describe('Desired state of a virtual network.');
 
 type AddressingFields = { cidr?: string | undefined; poolRef?: { name: string } | undefined; prefixLength?: number | undefined };

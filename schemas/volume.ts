@@ -29,6 +29,7 @@ export const volumeSpec = z
       .int()
       .min(1)
       .max(MAX_VOLUME_GIB)
+      .meta({ 'x-kubernetes-validations': [{ rule: 'self >= oldSelf', message: 'volumes can grow but not shrink' }] })
       .describe('Size in GiB (integer, greater than 0, at most 65536). Can grow but never shrink.'),
     format: z
       .enum(enumValues(VolumeFormat))

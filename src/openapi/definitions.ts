@@ -1,0 +1,45 @@
+/**
+ * OpenAPI definitions of a kind and its list, named and shaped like kube-apiserver's for CRDs:
+ * `io.converge.v1alpha1.Instance` with `x-kubernetes-group-version-kind`, metadata by reference to
+ * ObjectMeta. References are bare definition names, resolved by the document builders.
+ */
+import type { JsonObject } from '../../schemas/object.js';
+import type { ResourceType } from '../../schemas/types.js';
+import { SchemaDialect, zodToOpenApi } from './jsonschema.js';
+import { MetaName } from './meta.js';
+import { definitionName } from './paths.js';
+
+const API_VERSION_DOC =
+  'APIVersion defines the versioned schema of this representation of an object, e.g. converge.io/v1alpha1. Servers convert recognized schemas to the latest internal value and may reject unrecognized values.';
+const KIND_DOC = 'Kind is a string value representing the REST resource this object represents, in CamelCase, e.g. Instance. Cannot be updated.';
+
+/** The definitions of `type` and its list for the v2 or v3 document. */
+export function kindDefinitions(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): Record<string, JsonObject> {
+  const gvk = { group: type.group, kind: type.kind, version: type.version };
+  const object: JsonObject = {
+    description: type.description,
+    type: 'object',
+    required: ['spec'],
+    properties: {
+      apiVersion: { description: API_VERSION_DOC, type: 'string' },
+      kind: { description: KIND_DOC, type: 'string' },
+      metadata: { $ref: MetaName.ObjectMeta, description: 'Standard object metadata: name, namespace, labels, annotations, ...' },
+      spec: zodToOpenApi(type.spec, dialect),
+      status: zodToOpenApi(type.status, dialect),
+    },
+    'x-kubernetes-group-version-kind': [gvk],
+  };
+  const list: JsonObject = {
+    description: `${type.kind}List is a list of ${type.kind} objects.`,
+    type: 'object',
+    required: ['items'],
+    properties: {
+      apiVersion: { description: API_VERSION_DOC, type: 'string' },
+      items: { description: `List of ${type.plural}.`, type: 'array', items: { $ref: definitionName(type) } },
+      kind: { description: KIND_DOC, type: 'string' },
+      metadata: { $ref: MetaName.ListMeta, description: 'Standard list metadata: resourceVersion and continue token.' },
+    },
+    'x-kubernetes-group-version-kind': [{ ...gvk, kind: `${type.kind}List` }],
+  };
+  return { [definitionName(type)]: object, [definitionName(type, 'List')]: list };
+}
