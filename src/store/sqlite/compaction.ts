@@ -16,7 +16,7 @@ export const COMPACT_REVISION_KEY = 'compact_revision';
 export interface CompactionCounters {
   /** Compactions that removed history (no-op runs are not counted). */
   readonly runs: number;
-  /** Rows deleted by all compactions. */
+  /** Rows deleted by all compactions (counted as each chunk commits). */
   readonly rowsDeleted: number;
   /** Wall time of the last compaction, including checkpoint and vacuum, in ms. */
   readonly lastDurationMs: number;
@@ -80,7 +80,6 @@ export class SqliteCompactor {
   private async run(target: number): Promise<void> {
     if (this.stopped || target <= this.compacted) return;
     const started = performance.now();
-    let deleted = 0;
     const chunk = this.db.transaction((from: number, to: number) => {
       const n =
         this.stmts.deleteSuperseded.run({ from, to }).changes +
@@ -100,7 +99,7 @@ export class SqliteCompactor {
         this.compacted = from;
         throw err;
       }
-      deleted += n;
+      this.counts = { ...this.counts, rowsDeleted: this.counts.rowsDeleted + n };
       this.options.onDeleted?.(n);
       await yieldToLoop();
     }
@@ -110,7 +109,7 @@ export class SqliteCompactor {
     }
     this.counts = {
       runs: this.counts.runs + 1,
-      rowsDeleted: this.counts.rowsDeleted + deleted,
+      rowsDeleted: this.counts.rowsDeleted,
       lastDurationMs: performance.now() - started,
       lastRunAt: Date.now(),
     };
