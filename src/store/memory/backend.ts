@@ -109,11 +109,6 @@ export class MemoryBackend implements Backend {
     await this.compactor.stop();
   }
 
-  /** Rows held including history (for tests of compaction). */
-  historySize(): number {
-    return this.log.size();
-  }
-
   /** Applies a write synchronously, so concurrent callers are serialised in call order. */
   private write(op: WriteOp): WriteResult {
     this.checkOpen();

@@ -22,6 +22,8 @@ export interface CompactionCounters {
   readonly lastDurationMs: number;
   /** When the last compaction finished (ms since the epoch; 0 = never). */
   readonly lastRunAt: number;
+  /** Compactions that failed (the next run retries the same range). */
+  readonly failures: number;
 }
 
 /** Options for {@link SqliteCompactor}. */
@@ -39,7 +41,7 @@ export class SqliteCompactor {
   private readonly chunk: number;
   private tail: Promise<void> = Promise.resolve();
   private stopped = false;
-  private counts: CompactionCounters = { runs: 0, rowsDeleted: 0, lastDurationMs: 0, lastRunAt: 0 };
+  private counts: CompactionCounters = { runs: 0, rowsDeleted: 0, lastDurationMs: 0, lastRunAt: 0, failures: 0 };
 
   constructor(
     private readonly db: Database.Database,
@@ -66,7 +68,12 @@ export class SqliteCompactor {
 
   /** Compacts up to `target` (callers validate it); queued behind any compaction in progress. */
   compact(target: number): Promise<void> {
-    const run = this.tail.then(() => this.run(target));
+    const run = this.tail
+      .then(() => this.run(target))
+      .catch((err: unknown) => {
+        this.counts = { ...this.counts, failures: this.counts.failures + 1 };
+        throw err;
+      });
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -108,8 +115,8 @@ export class SqliteCompactor {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
     this.counts = {
+      ...this.counts,
       runs: this.counts.runs + 1,
-      rowsDeleted: this.counts.rowsDeleted,
       lastDurationMs: performance.now() - started,
       lastRunAt: Date.now(),
     };
