@@ -106,63 +106,100 @@ function camel(group: string, version: string): string {
   return [...words, version].map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
+/** What the operation builders of one kind share. */
+interface KindContext {
+  readonly type: ResourceType;
+  readonly gv: string;
+  readonly obj: string;
+  readonly list: string;
+  /** Builds an operation tagged with the kind's group-version and GVK. */
+  readonly op: (o: Omit<OperationSpec, 'tag' | 'gvk'>) => OperationSpec;
+  /** Operation id such as `patchConvergeIoV1alpha1NamespacedInstanceStatus`. */
+  readonly id: (verb: string, suffix?: string) => string;
+}
+
+function responses(ref: string, ...codes: string[]): ResponseSpec[] {
+  const text: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted' };
+  return [...codes.map((code) => ({ code, description: text[code] ?? 'OK', ref })), UNAUTHORIZED];
+}
+
+const WRITE_PARAMS: readonly ParamSpec[] = [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION];
+const READ_PARAMS: readonly ParamSpec[] = [q('resourceVersion', 'string', 'Serve the object at this revision or newer.')];
+
+/** get, put and patch of the object (`what` = '') or of a subresource such as `status`. */
+function itemOperations(k: KindContext, what: string, suffix: string): OperationSpec[] {
+  const target = what === '' ? `the specified ${k.type.kind}` : `${what} of the specified ${k.type.kind}`;
+  return [
+    k.op({
+      method: 'get', action: 'get', operationId: k.id('read', suffix), description: `read ${target}`,
+      params: READ_PARAMS, consumes: [], produces: JSON_YAML, responses: responses(k.obj, '200'),
+    }),
+    k.op({
+      method: 'put', action: 'put', operationId: k.id('replace', suffix), description: `replace ${target}`,
+      params: WRITE_PARAMS, body: k.obj, consumes: JSON_YAML, produces: JSON_YAML, responses: responses(k.obj, '200', '201'),
+    }),
+    k.op({
+      method: 'patch', action: 'patch', operationId: k.id('patch', suffix), description: `partially update ${target}`,
+      params: [...WRITE_PARAMS, FORCE], body: MetaName.Patch, consumes: PATCH_TYPES, produces: JSON_YAML, responses: responses(k.obj, '200', '201'),
+    }),
+  ];
+}
+
+/** list, create and deletecollection on the collection. */
+function collectionOperations(k: KindContext): OperationSpec[] {
+  const noWatch = LIST_PARAMS.filter((p) => !['watch', 'allowWatchBookmarks', 'sendInitialEvents'].includes(p.name));
+  return [
+    k.op({
+      method: 'get', action: 'list', operationId: k.id('list'), description: `list or watch objects of kind ${k.type.kind}`,
+      params: LIST_PARAMS, consumes: [], produces: WATCHABLE, responses: responses(k.list, '200'),
+    }),
+    k.op({
+      method: 'post', action: 'post', operationId: k.id('create'), description: `create ${article(k.type.kind)} ${k.type.kind}`,
+      params: WRITE_PARAMS, body: k.obj, consumes: JSON_YAML, produces: JSON_YAML, responses: responses(k.obj, '200', '201', '202'),
+    }),
+    k.op({
+      method: 'delete', action: 'deletecollection', operationId: k.id('deletecollection'), description: `delete collection of ${k.type.kind}`,
+      params: [...noWatch, ...DELETE_PARAMS], body: MetaName.DeleteOptions, consumes: JSON_YAML, produces: JSON_YAML, responses: responses(MetaName.Status, '200'),
+    }),
+  ];
+}
+
 /** Every path and operation of `type`: collection, item and status, plus the all-namespaces list. */
 export function resourcePaths(type: ResourceType): PathSpec[] {
   const gv = camel(type.group, type.version);
   const scope = type.namespaced ? 'Namespaced' : '';
-  const id = (verb: string, suffix = '') => `${verb}${gv}${scope}${type.kind}${suffix}`;
   const gvk: Gvk = { group: type.group, version: type.version, kind: type.kind };
   const tag = gv.charAt(0).toLowerCase() + gv.slice(1);
-  const obj = definitionName(type);
-  const list = definitionName(type, 'List');
+  const k: KindContext = {
+    type,
+    gv,
+    obj: definitionName(type),
+    list: definitionName(type, 'List'),
+    op: (o) => ({ ...o, tag, gvk }),
+    id: (verb, suffix = '') => `${verb}${gv}${scope}${type.kind}${suffix}`,
+  };
   const prefix = groupVersionPrefix(type.group, type.version);
   const base = type.namespaced ? `${prefix}/namespaces/{namespace}/${type.plural}` : `${prefix}/${type.plural}`;
   const nsParam: ParamSpec[] = type.namespaced
     ? [{ name: 'namespace', in: 'path', type: 'string', required: true, description: 'Object name and auth scope, such as for teams and projects.' }]
     : [];
   const nameParam: ParamSpec = { name: 'name', in: 'path', type: 'string', required: true, description: `Name of the ${type.kind}.` };
-  const op = (o: Omit<OperationSpec, 'tag' | 'gvk'>): OperationSpec => ({ ...o, tag, gvk });
-  const ok = (ref: string, ...codes: string[]): ResponseSpec[] => [
-    ...codes.map((code) => ({ code, description: code === '201' ? 'Created' : code === '202' ? 'Accepted' : 'OK', ref })),
-    UNAUTHORIZED,
-  ];
-  const write = [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION];
-  const item = (what: string, suffix: string): OperationSpec[] => {
-    const target = what === '' ? `the specified ${type.kind}` : `${what} of the specified ${type.kind}`;
-    return [
-    op({ method: 'get', action: 'get', operationId: id('read', suffix), description: `read ${target}`, params: [q('resourceVersion', 'string', 'Serve the object at this revision or newer.')], consumes: [], produces: JSON_YAML, responses: ok(obj, '200') }),
-    op({ method: 'put', action: 'put', operationId: id('replace', suffix), description: `replace ${target}`, params: write, body: obj, consumes: JSON_YAML, produces: JSON_YAML, responses: ok(obj, '200', '201') }),
-    op({ method: 'patch', action: 'patch', operationId: id('patch', suffix), description: `partially update ${target}`, params: [...write, FORCE], body: MetaName.Patch, consumes: PATCH_TYPES, produces: JSON_YAML, responses: ok(obj, '200', '201') }),
-    ];
-  };
+  const deleteOne = k.op({
+    method: 'delete', action: 'delete', operationId: k.id('delete'), description: `delete ${article(type.kind)} ${type.kind}`,
+    params: DELETE_PARAMS, body: MetaName.DeleteOptions, consumes: JSON_YAML, produces: JSON_YAML, responses: responses(MetaName.Status, '200', '202'),
+  });
   const paths: PathSpec[] = [
-    {
-      path: base,
-      params: [...nsParam, PRETTY],
-      operations: [
-        op({ method: 'get', action: 'list', operationId: id('list'), description: `list or watch objects of kind ${type.kind}`, params: LIST_PARAMS, consumes: [], produces: WATCHABLE, responses: ok(list, '200') }),
-        op({ method: 'post', action: 'post', operationId: id('create'), description: `create ${article(type.kind)} ${type.kind}`, params: write, body: obj, consumes: JSON_YAML, produces: JSON_YAML, responses: ok(obj, '200', '201', '202') }),
-        op({ method: 'delete', action: 'deletecollection', operationId: id('deletecollection'), description: `delete collection of ${type.kind}`, params: [...LIST_PARAMS.filter((p) => p.name !== 'watch' && p.name !== 'allowWatchBookmarks' && p.name !== 'sendInitialEvents'), ...DELETE_PARAMS], body: MetaName.DeleteOptions, consumes: JSON_YAML, produces: JSON_YAML, responses: ok(MetaName.Status, '200') }),
-      ],
-    },
-    {
-      path: `${base}/{name}`,
-      params: [nameParam, ...nsParam, PRETTY],
-      operations: [
-        ...item('', ''),
-        op({ method: 'delete', action: 'delete', operationId: id('delete'), description: `delete ${article(type.kind)} ${type.kind}`, params: DELETE_PARAMS, body: MetaName.DeleteOptions, consumes: JSON_YAML, produces: JSON_YAML, responses: ok(MetaName.Status, '200', '202') }),
-      ],
-    },
-    { path: `${base}/{name}/status`, params: [nameParam, ...nsParam, PRETTY], operations: item('status', 'Status') },
+    { path: base, params: [...nsParam, PRETTY], operations: collectionOperations(k) },
+    { path: `${base}/{name}`, params: [nameParam, ...nsParam, PRETTY], operations: [...itemOperations(k, '', ''), deleteOne] },
+    { path: `${base}/{name}/status`, params: [nameParam, ...nsParam, PRETTY], operations: itemOperations(k, 'status', 'Status') },
   ];
   if (type.namespaced) {
-    paths.push({
-      path: `${prefix}/${type.plural}`,
-      params: [PRETTY],
-      operations: [
-        op({ method: 'get', action: 'list', operationId: `list${gv}${type.kind}ForAllNamespaces`, description: `list or watch objects of kind ${type.kind} in all namespaces`, params: LIST_PARAMS, consumes: [], produces: WATCHABLE, responses: ok(list, '200') }),
-      ],
+    const listAll = k.op({
+      method: 'get', action: 'list', operationId: `list${gv}${type.kind}ForAllNamespaces`,
+      description: `list or watch objects of kind ${type.kind} in all namespaces`,
+      params: LIST_PARAMS, consumes: [], produces: WATCHABLE, responses: responses(k.list, '200'),
     });
+    paths.push({ path: `${prefix}/${type.plural}`, params: [PRETTY], operations: [listAll] });
   }
   return paths;
 }
