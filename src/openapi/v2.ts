@@ -10,7 +10,7 @@ import { kindDefinitions } from './definitions.js';
 import { SchemaDialect } from './jsonschema.js';
 import { resolveRefs } from './meta.js';
 import { apiResourcesPath, resourcePaths, type OperationSpec, type ParamSpec, type PathSpec } from './paths.js';
-import { reachableMeta, type OpenApiOptions } from './v3.js';
+import { reachableMeta, sortedObject, type OpenApiOptions } from './document.js';
 
 const REF_PREFIX = '#/definitions/';
 
@@ -50,9 +50,6 @@ function pathItem(p: PathSpec): JsonObject {
   return out;
 }
 
-function sortedObject(entries: Record<string, JsonValue>): JsonObject {
-  return Object.fromEntries(Object.keys(entries).sort().map((k) => [k, entries[k] ?? null]));
-}
 
 /** The `/openapi/v2` Swagger 2.0 document for all of `types`. */
 export function buildOpenApiV2(types: readonly ResourceType[], options: OpenApiOptions = {}): JsonObject {
@@ -69,7 +66,7 @@ export function buildOpenApiV2(types: readonly ResourceType[], options: OpenApiO
   }
   const kinds: Record<string, JsonObject> = {};
   for (const t of types) Object.assign(kinds, kindDefinitions(t, SchemaDialect.V2));
-  const definitions = { ...reachableMeta([paths, kinds] as JsonValue), ...kinds };
+  const definitions = { ...reachableMeta([paths, kinds]), ...kinds };
   return {
     swagger: '2.0',
     info: { title: options.title ?? 'Converge', version: options.version ?? 'v0.1.0' },

@@ -6,20 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
+export type { OpenApiOptions } from './document.js';
 import { kindDefinitions } from './definitions.js';
 import { SchemaDialect } from './jsonschema.js';
-import { metaDefinitions, refsIn, resolveRefs } from './meta.js';
+import { resolveRefs } from './meta.js';
+import { reachableMeta, sortedObject, type OpenApiOptions } from './document.js';
 import { apiResourcesPath, resourcePaths, type OperationSpec, type ParamSpec, type PathSpec } from './paths.js';
 
 const REF_PREFIX = '#/components/schemas/';
-
-/** Options for {@link buildOpenApiV3}. */
-export interface OpenApiOptions {
-  /** `info.title`; default `Converge`. */
-  readonly title?: string;
-  /** `info.version`, the server version; default `v0.1.0`. */
-  readonly version?: string;
-}
 
 /** Index key of a group-version, e.g. `apis/converge.io/v1alpha1` or `api/v1`. */
 export function openApiV3Key(group: string, version: string): string {
@@ -57,24 +51,6 @@ function pathItem(p: PathSpec): JsonObject {
   return out;
 }
 
-/** Meta definitions reachable from `roots`, so each document carries exactly what it references. */
-export function reachableMeta(roots: JsonValue): Record<string, JsonObject> {
-  const out: Record<string, JsonObject> = {};
-  const pending = [...refsIn(roots)];
-  while (pending.length > 0) {
-    const name = pending.pop() ?? '';
-    const def = metaDefinitions[name];
-    if (def === undefined || name in out) continue;
-    out[name] = def;
-    pending.push(...refsIn(def));
-  }
-  return out;
-}
-
-function sortedObject(entries: Record<string, JsonValue>): JsonObject {
-  return Object.fromEntries(Object.keys(entries).sort().map((k) => [k, entries[k] ?? null]));
-}
-
 /** One OpenAPI v3 document per group-version of `types`, keyed by {@link openApiV3Key}. */
 export function buildOpenApiV3(types: readonly ResourceType[], options: OpenApiOptions = {}): Record<string, JsonObject> {
   const byGv = new Map<string, ResourceType[]>();
@@ -90,7 +66,7 @@ export function buildOpenApiV3(types: readonly ResourceType[], options: OpenApiO
     for (const spec of [apiResourcesPath(first.group, first.version), ...gvTypes.flatMap(resourcePaths)]) paths[spec.path] = pathItem(spec);
     const kinds: Record<string, JsonObject> = {};
     for (const t of gvTypes) Object.assign(kinds, kindDefinitions(t, SchemaDialect.V3));
-    const schemas = { ...reachableMeta([paths, kinds] as JsonValue), ...kinds };
+    const schemas = { ...reachableMeta([paths, kinds]), ...kinds };
     docs[key] = {
       openapi: '3.0.0',
       info: { title: options.title ?? 'Converge', version: options.version ?? 'v0.1.0' },
