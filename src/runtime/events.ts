@@ -1,0 +1,187 @@
+/**
+ * Events: what controllers tell users about an object ("Created", "DriftCorrected", "ProviderUnreachable").
+ * The recorder never blocks or fails a reconcile. The aggregating recorder sends the first occurrence at
+ * once and folds identical repeats (same object, type, reason and message) within a window into one update
+ * carrying the count, like client-go's event correlator — a reconcile loop failing every few seconds must
+ * not flood the store. Where events go is the {@link EventSink}'s business (log, Event objects in the API).
+ */
+import type { KubeObject } from '../../schemas/object.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import { realClock, type Clock, type Timer } from './clock.js';
+
+/** Event types, as Kubernetes. */
+export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** The object an event is about. */
+export interface InvolvedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/** An event as handed to the sink. Repeats of one series share `name`, so a sink can upsert by it. */
+export interface RecordedEvent {
+  /** Unique per series: `<object name>.<hex>`. */
+  readonly name: string;
+  readonly involvedObject: InvolvedObject;
+  readonly type: EventType;
+  /** CamelCase, e.g. `Created`. */
+  readonly reason: string;
+  readonly message: string;
+  /** Occurrences so far in this series. */
+  readonly count: number;
+  readonly firstTimestamp: string;
+  readonly lastTimestamp: string;
+  /** The component that reported it, e.g. `instance-controller`. */
+  readonly source: { readonly component: string };
+}
+
+/** Where recorded events go. A rejected promise is logged, never propagated. */
+export interface EventSink {
+  emit(event: RecordedEvent): void | Promise<void>;
+}
+
+/** A sink writing each event as a log line (Warning events at warn level). */
+export function logEventSink(logger: Logger): EventSink {
+  return {
+    emit(event) {
+      const fields = { event: { ...event } };
+      if (event.type === EventType.Warning) logger.warn(fields, `${event.reason}: ${event.message}`);
+      else logger.info(fields, `${event.reason}: ${event.message}`);
+    },
+  };
+}
+
+/** What controllers call. Never throws. */
+export interface EventRecorder {
+  event(object: KubeObject, type: EventType, reason: string, message: string): void;
+}
+
+/** A recorder that drops everything. */
+export const nopEventRecorder: EventRecorder = { event() {} };
+
+/** Options of {@link AggregatingRecorder}. */
+export interface AggregatingRecorderOptions {
+  readonly sink: EventSink;
+  /** Reported as `source.component`. */
+  readonly component: string;
+  /** Repeats within this window are folded into one update at its end. Default 600,000 ms (10 min). */
+  readonly windowMs?: number;
+  /** Series remembered at most (least recently seen forgotten first). Default 4,096. */
+  readonly maxSeries?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+interface Series {
+  readonly name: string;
+  readonly involvedObject: InvolvedObject;
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+  readonly first: number;
+  last: number;
+  count: number;
+  emittedCount: number;
+  lastEmit: number;
+  timer: Timer | undefined;
+}
+
+function involvedOf(obj: KubeObject): InvolvedObject {
+  const m = obj.metadata;
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+    name: m.name,
+    ...(m.uid !== undefined ? { uid: m.uid } : {}),
+  };
+}
+
+/** See the module comment. */
+export class AggregatingRecorder implements EventRecorder {
+  private readonly options: AggregatingRecorderOptions;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly windowMs: number;
+  private readonly maxSeries: number;
+  private readonly series = new Map<string, Series>();
+  private seq = 0;
+
+  constructor(options: AggregatingRecorderOptions) {
+    this.options = options;
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? silentLogger();
+    this.windowMs = options.windowMs ?? 600_000;
+    this.maxSeries = options.maxSeries ?? 4096;
+  }
+
+  event(object: KubeObject, type: EventType, reason: string, message: string): void {
+    const involvedObject = involvedOf(object);
+    const id = JSON.stringify([involvedObject.uid ?? '', involvedObject.kind, involvedObject.namespace ?? '', involvedObject.name, type, reason, message]);
+    const now = this.clock.now();
+    const existing = this.series.get(id);
+    if (existing !== undefined && now - existing.last <= this.windowMs) {
+      existing.count++;
+      existing.last = now;
+      this.touch(id, existing);
+      existing.timer ??= this.clock.setTimer(existing.lastEmit + this.windowMs - now, () => this.flushSeries(existing));
+      return;
+    }
+    if (existing !== undefined) this.flushSeries(existing);
+    const name = `${involvedObject.name}.${now.toString(16)}${(this.seq++ % 0x10000).toString(16).padStart(4, '0')}`;
+    const s: Series = { name, involvedObject, type, reason, message, first: now, last: now, count: 1, emittedCount: 1, lastEmit: now, timer: undefined };
+    this.touch(id, s);
+    this.send(s);
+  }
+
+  /** Sends every pending aggregated count now (e.g. at shutdown) and cancels the window timers. */
+  flush(): void {
+    for (const s of this.series.values()) this.flushSeries(s);
+  }
+
+  private flushSeries(s: Series): void {
+    s.timer?.cancel();
+    s.timer = undefined;
+    if (s.count <= s.emittedCount) return;
+    s.emittedCount = s.count;
+    s.lastEmit = this.clock.now();
+    this.send(s);
+  }
+
+  /** Marks a series most recently used, forgetting the least recently used beyond the cap. */
+  private touch(id: string, s: Series): void {
+    this.series.delete(id);
+    this.series.set(id, s);
+    while (this.series.size > this.maxSeries) {
+      const oldest = this.series.keys().next().value;
+      if (oldest === undefined) break;
+      const evicted = this.series.get(oldest);
+      if (evicted !== undefined) this.flushSeries(evicted);
+      this.series.delete(oldest);
+    }
+  }
+
+  private send(s: Series): void {
+    const event: RecordedEvent = {
+      name: s.name,
+      involvedObject: s.involvedObject,
+      type: s.type,
+      reason: s.reason,
+      message: s.message,
+      count: s.count,
+      firstTimestamp: new Date(s.first).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTimestamp: new Date(s.last).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      source: { component: this.options.component },
+    };
+    try {
+      const pending = this.options.sink.emit(event);
+      if (pending instanceof Promise) pending.catch((err: unknown) => this.logger.warn({ err, event: event.name }, 'event sink failed'));
+    } catch (err) {
+      this.logger.warn({ err, event: event.name }, 'event sink failed');
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Turning informer events into queue keys (controller-runtime's `handler` package). Level-based: only the
+ * key goes into the queue; the reconciler reads the current state itself.
+ */
+import type { KubeObject } from '../../schemas/object.js';
+import type { ResourceType } from '../../schemas/types.js';
+import type { InformerEventHandler } from './informer.js';
+import { keyOfRequest, type Request } from './request.js';
+
+/** Maps an object of a watched kind to the requests of the primary kind it concerns. */
+export type MapFunc = (obj: KubeObject) => readonly Request[];
+
+/** An informer event, as predicates see it. */
+export interface WatchEvent {
+  readonly type: 'add' | 'update' | 'delete';
+  readonly object: KubeObject;
+  /** The previous state, for updates. */
+  readonly oldObject?: KubeObject;
+}
+
+/** Decides whether an event may enqueue anything (e.g. ignore status-only updates). */
+export type Predicate = (event: WatchEvent) => boolean;
+
+/** Where keys go. */
+export interface KeySink {
+  add(key: string): void;
+}
+
+/** The request of the object itself (the primary kind's own events). */
+export const mapToSelf: MapFunc = (obj) => [
+  { ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name },
+];
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * The request of the controlling owner of kind `owner` (the ownerReference with `controller: true`), as
+ * controller-runtime's `Owns()`. Owners are in the dependent's namespace, or cluster-scoped.
+ */
+export function mapToControllerOwner(owner: ResourceType): MapFunc {
+  return (obj) => {
+    const ref = (obj.metadata.ownerReferences ?? []).find(
+      (r) => r.controller === true && r.kind === owner.kind && groupOf(r.apiVersion) === owner.group,
+    );
+    if (ref === undefined) return [];
+    const namespace = owner.namespaced ? obj.metadata.namespace : undefined;
+    return [{ ...(namespace !== undefined ? { namespace } : {}), name: ref.name }];
+  };
+}
+
+/** True for updates that changed `metadata.generation` (spec changes), and for every add and delete. */
+export const generationChanged: Predicate = (event) =>
+  event.type !== 'update' || event.oldObject?.metadata.generation !== event.object.metadata.generation;
+
+/**
+ * An informer handler that enqueues the keys `map` returns. On updates both the old and the new object are
+ * mapped, so a dependent that changed owner (or label) enqueues both the old and the new primary.
+ */
+export function enqueueHandler(sink: KeySink, map: MapFunc, predicate?: Predicate): InformerEventHandler {
+  const enqueue = (obj: KubeObject) => {
+    for (const request of map(obj)) sink.add(keyOfRequest(request));
+  };
+  return {
+    onAdd(obj) {
+      if (predicate && !predicate({ type: 'add', object: obj })) return;
+      enqueue(obj);
+    },
+    onUpdate(oldObj, newObj) {
+      if (predicate && !predicate({ type: 'update', object: newObj, oldObject: oldObj })) return;
+      const keys = new Set([...map(oldObj), ...map(newObj)].map(keyOfRequest));
+      for (const key of keys) sink.add(key);
+    },
+    onDelete(obj) {
+      if (predicate && !predicate({ type: 'delete', object: obj })) return;
+      enqueue(obj);
+    },
+  };
+}
