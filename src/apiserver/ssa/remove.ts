@@ -25,7 +25,10 @@ function remove(value: JsonValue, toRemove: FieldSet, path: Path, typePath: read
       const pe = listItemElement(list, item, path, i);
       if (toRemove.has([pe])) return;
       const sub = toRemove.withPrefix(pe);
-      out.push(sub.isEmpty() ? item : remove(item, sub, [...path, pe], typePath, schema));
+      const kept = sub.isEmpty() ? item : remove(item, sub, [...path, pe], typePath, schema);
+      // SMD would keep an item emptied this way as a null element and later fail to identify it;
+      // an item that lost every field (its key included) is gone.
+      if (kept !== null) out.push(kept);
     });
     return out.length > 0 ? out : null;
   }
