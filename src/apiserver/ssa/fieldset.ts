@@ -117,10 +117,10 @@ export class FieldSet {
   }
 
   /**
-   * SMD's `EnsureNamedFieldsAreMembers`: a set holding `spec.template.x` also owns `spec` and
-   * `spec.template` when those are declared struct fields, but not the map `metadata.labels` entries'
-   * parents beyond the declared field. Pruning relies on it to remove a whole struct field that a
-   * manager stopped applying.
+   * SMD's `EnsureNamedFieldsAreMembers`: every declared struct field on the way to a member becomes a
+   * member too (`spec.providerRef.name` adds `spec` and `spec.providerRef`), while entries of free
+   * maps (`metadata.labels.app`) and list items are never added. Pruning relies on it to remove a
+   * whole struct field that a manager stopped applying.
    */
   ensureNamedFieldsAreMembers(schema: FieldSchema, typePath: readonly string[] | undefined = []): FieldSet {
     const members = new Map(this.members);

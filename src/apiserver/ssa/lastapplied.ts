@@ -58,7 +58,8 @@ export function allowedConflictsFromLastApplied(
 export function syncLastApplied(result: KubeObject, applied: KubeObject): KubeObject {
   const current = result.metadata.annotations?.[LAST_APPLIED_ANNOTATION];
   if (current === undefined || current === '') return result;
-  const config = toJson(applied) as JsonObject;
+  const json = toJson(applied);
+  const config: JsonObject = isJsonObject(json) ? json : {};
   const meta = config['metadata'];
   if (isJsonObject(meta) && isJsonObject(meta['annotations'])) {
     const { [LAST_APPLIED_ANNOTATION]: _dropped, ...rest } = meta['annotations'];
