@@ -3,9 +3,9 @@ import { BadRequestError, InvalidError, type FieldCause } from '../errors/index.
 import type { JsonObject, KubeObject, ObjectMeta } from '../../schemas/object.js';
 import { apiVersionOf, type ResourceType } from '../../schemas/types.js';
 import { validateMetadata } from '../../schemas/metadata.js';
-import { checkImmutable, validateSpec, validateStatus } from '../../schemas/validate.js';
+import { checkUpdate, validateSpec, validateStatus } from '../../schemas/validate.js';
 import { cause } from './causes.js';
-import { rfc3339, type RegistryContext } from './context.js';
+import { rfc3339, type RegistryContext, type WriteOptions } from './context.js';
 
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -48,19 +48,31 @@ export function checkEnvelope(type: ResourceType, body: unknown): KubeObject {
   return obj as KubeObject;
 }
 
+type Validation = Pick<WriteOptions, 'unknownFields' | 'warn'>;
+
+function validated(
+  type: ResourceType,
+  name: string,
+  result: ReturnType<typeof validateSpec>,
+  options: Validation,
+): JsonObject {
+  if (!result.ok) failIfInvalid(type, name, result.causes);
+  const ok = result as { value: JsonObject; warnings: readonly string[] };
+  for (const w of ok.warnings) options.warn?.(w);
+  return ok.value;
+}
+
 /** Validates and defaults `spec`; throws 422 naming each bad field. */
-function validatedSpec(type: ResourceType, obj: KubeObject): JsonObject {
-  const result = validateSpec(type, obj.spec ?? {});
-  if (!result.ok) failIfInvalid(type, obj.metadata.name, result.causes);
-  return (result as { value: JsonObject }).value;
+function validatedSpec(type: ResourceType, obj: KubeObject, options: Validation): JsonObject {
+  const result = validateSpec(type, obj.spec ?? {}, { unknownFields: options.unknownFields ?? 'Strict' });
+  return validated(type, obj.metadata.name, result, options);
 }
 
 /** Validates `status` when present; throws 422 naming each bad field. */
-function validatedStatus(type: ResourceType, obj: KubeObject): JsonObject | undefined {
+function validatedStatus(type: ResourceType, obj: KubeObject, options: Validation): JsonObject | undefined {
   if (obj.status === undefined) return undefined;
-  const result = validateStatus(type, obj.status);
-  if (!result.ok) failIfInvalid(type, obj.metadata.name, result.causes);
-  return (result as { value: JsonObject }).value;
+  const result = validateStatus(type, obj.status, { unknownFields: options.unknownFields ?? 'Strict' });
+  return validated(type, obj.metadata.name, result, options);
 }
 
 function randomSuffix(): string {
@@ -90,6 +102,7 @@ export function prepareCreate(
   type: ResourceType,
   namespace: string | undefined,
   body: unknown,
+  options: Validation = {},
 ): KubeObject {
   const obj = checkEnvelope(type, body);
   const meta: ObjectMeta = { ...obj.metadata };
@@ -104,7 +117,7 @@ export function prepareCreate(
   if (type.namespaced) meta.namespace = meta.namespace ?? namespace;
   else delete meta.namespace;
   checkMetadata(type, meta, namespace);
-  const spec = validatedSpec(type, { ...obj, metadata: meta });
+  const spec = validatedSpec(type, { ...obj, metadata: meta }, options);
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
@@ -163,15 +176,15 @@ function checkFinalizersWhileDeleting(type: ResourceType, old: ObjectMeta, next:
  * Builds the object to store for an update of the main resource: spec and metadata from the request, status
  * and server-owned metadata from the stored object. `generation` bumps only when spec changed.
  */
-export function prepareUpdate(type: ResourceType, old: KubeObject, body: unknown): KubeObject {
+export function prepareUpdate(type: ResourceType, old: KubeObject, body: unknown, options: Validation = {}): KubeObject {
   const next = checkEnvelope(type, body);
   checkIdentity(type, old, next);
   const meta = keepServerMetadata(old.metadata, next.metadata);
   const metaCauses = validateMetadata(meta, { namespaced: type.namespaced });
   failIfInvalid(type, old.metadata.name, metaCauses);
   checkFinalizersWhileDeleting(type, old.metadata, meta);
-  const spec = validatedSpec(type, { ...next, metadata: meta });
-  failIfInvalid(type, old.metadata.name, checkImmutable(type, old.spec ?? {}, spec));
+  const spec = validatedSpec(type, { ...next, metadata: meta }, options);
+  failIfInvalid(type, old.metadata.name, checkUpdate(type, old.spec ?? {}, spec));
   if (!isDeepStrictEqual(old.spec ?? {}, spec)) meta.generation = (old.metadata.generation ?? 1) + 1;
   const result: KubeObject = { apiVersion: old.apiVersion, kind: old.kind, metadata: meta, spec };
   if (old.status !== undefined) result.status = old.status;
@@ -182,10 +195,10 @@ export function prepareUpdate(type: ResourceType, old: KubeObject, body: unknown
  * Builds the object to store for an update of the status subresource: only `status` comes from the request
  * (and `managedFields`); everything else is the stored object, as kube-apiserver does for custom resources.
  */
-export function prepareStatusUpdate(type: ResourceType, old: KubeObject, body: unknown): KubeObject {
+export function prepareStatusUpdate(type: ResourceType, old: KubeObject, body: unknown, options: Validation = {}): KubeObject {
   const next = checkEnvelope(type, body);
   checkIdentity(type, old, next);
-  const status = validatedStatus(type, { ...next, metadata: old.metadata });
+  const status = validatedStatus(type, { ...next, metadata: old.metadata }, options);
   const meta: ObjectMeta = { ...old.metadata };
   if (next.metadata.managedFields !== undefined) meta.managedFields = next.metadata.managedFields;
   const result: KubeObject = { apiVersion: old.apiVersion, kind: old.kind, metadata: meta };

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../schemas/object.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../schemas/object.js';
+import { recordUpdate } from '../apiserver/ssa/index.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../errors/index.js';
 import { decodeObject, encodeObject, parseResourceVersion } from './codec.js';
@@ -18,7 +19,10 @@ export async function createObject(
   body: unknown,
   options: WriteOptions = {},
 ): Promise<KubeObject> {
-  const obj = prepareCreate(ctx, type, namespace, body);
+  const obj = prepareCreate(ctx, type, namespace, body, options);
+  if (options.fieldManager !== undefined) {
+    setManagedFields(obj, recordUpdate({ live: undefined, updated: obj, manager: options.fieldManager, now: ctx.now() }));
+  }
   const key = objectKey(type, obj.metadata.namespace, obj.metadata.name);
   if (options.dryRun) {
     if ((await ctx.backend.get(key)) !== undefined) throw alreadyExists(type, obj.metadata.name);
@@ -71,8 +75,12 @@ export async function updateObject(
     }
     if (precondition !== undefined && precondition !== current.metadata.resourceVersion) throw modified(type, name);
     const prepared =
-      options.subresource === 'status' ? prepareStatusUpdate(type, current, next) : prepareUpdate(type, current, next);
+      options.subresource === 'status' ? prepareStatusUpdate(type, current, next, options) : prepareUpdate(type, current, next, options);
     if (unchanged(current, prepared)) return current;
+    if (options.fieldManager !== undefined) {
+      const subresource = options.subresource === 'status' ? 'status' : undefined;
+      setManagedFields(prepared, recordUpdate({ live: current, updated: prepared, manager: options.fieldManager, now: ctx.now(), subresource }));
+    }
     if (options.dryRun) return { ...prepared, metadata: { ...prepared.metadata, resourceVersion: current.metadata.resourceVersion ?? '' } };
     try {
       return await writeUpdate(ctx, type, current, prepared);
@@ -82,6 +90,12 @@ export async function updateObject(
       throw err;
     }
   }
+}
+
+/** Stores the computed managedFields, or none when tracking is off for this object. */
+function setManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]): void {
+  if (entries.length > 0) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }
 
 function resourceVersionOf(body: unknown): string | undefined {

@@ -12,7 +12,7 @@ export interface RequestOptions {
   readonly method?: string;
   /** Sent as JSON unless `raw` is given. */
   readonly json?: unknown;
-  readonly raw?: string | Buffer;
+  readonly raw?: string | Uint8Array;
   readonly contentType?: string;
   readonly accept?: string;
 }
@@ -20,12 +20,12 @@ export interface RequestOptions {
 /** Sends one request and reads the whole response. */
 export async function request(baseUrl: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
   const headers: Record<string, string> = {};
-  let body: string | Buffer | undefined;
+  let body: string | Blob | undefined;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['content-type'] = options.contentType ?? 'application/json';
   } else if (options.raw !== undefined) {
-    body = options.raw;
+    body = typeof options.raw === 'string' ? options.raw : new Blob([new Uint8Array(options.raw)]);
     headers['content-type'] = options.contentType ?? 'application/json';
   }
   if (options.accept) headers['accept'] = options.accept;

@@ -11,10 +11,10 @@ import {
 } from '../discovery.js';
 import type { OpenApiCache, CachedDocument } from '../openapi-cache.js';
 import { writeJson, writeText } from '../respond.js';
-import { wantsAggregatedDiscovery, wantsProtobuf } from '../util/negotiate.js';
+import { wantsAggregatedDiscovery } from '../util/negotiate.js';
+import { acceptsOpenApiV2Protobuf, OpenApiV2ProtobufMediaType } from '../../openapi/protobuf.js';
 import { serverVersion } from '../version.js';
 
-const PROTOBUF_OPENAPI = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 function sendDocument(req: IncomingMessage, res: ServerResponse, doc: CachedDocument, contentType: string): number {
   if (req.headers['if-none-match'] === doc.etag) {
@@ -76,8 +76,8 @@ export async function handleNonResource(
       }
       return 200;
     case '/openapi/v2':
-      return wantsProtobuf(accept)
-        ? sendDocument(req, res, openapi.v2Protobuf(), PROTOBUF_OPENAPI)
+      return acceptsOpenApiV2Protobuf(accept ?? '')
+        ? sendDocument(req, res, openapi.v2Protobuf(), OpenApiV2ProtobufMediaType.Current)
         : sendDocument(req, res, openapi.v2Json(), 'application/json');
     case '/openapi/v3': {
       const index = openapi.v3('');

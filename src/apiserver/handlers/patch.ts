@@ -1,13 +1,14 @@
-import type { KubeObject } from '../../../schemas/object.js';
-import type { JsonValue } from '../../../schemas/object.js';
-import { ConvergeError, ErrorCode } from '../../errors/index.js';
-import { updateObject } from '../../registry/index.js';
+import type { JsonValue, KubeObject } from '../../../schemas/object.js';
+import { ConvergeError, ErrorCode, isAlreadyExists, isNotFound } from '../../errors/index.js';
+import { createObject, updateObject } from '../../registry/index.js';
+import { fieldManagerFor, serverSideApply } from '../ssa/index.js';
 import { writeJson } from '../respond.js';
 import { readBody } from '../util/body.js';
 import { decodeBody } from '../util/decode.js';
 import { applyJsonPatch, applyMergePatch } from '../util/patch.js';
-import type { WriteQuery } from '../util/query.js';
+import { validatePatchQuery, type WriteQuery } from '../util/query.js';
 import type { ResourceRequest } from './resource-request.js';
+import { writeOptions } from './write-options.js';
 
 const MERGE = 'application/merge-patch+json';
 const JSON_PATCH = 'application/json-patch+json';
@@ -19,40 +20,80 @@ function mediaType(header: string | undefined): string {
 }
 
 /** The stored object without its resourceVersion, so a patch only carries a precondition if it sets one. */
-function withoutResourceVersion(obj: KubeObject): JsonValue {
+function withoutResourceVersion(obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.parse(JSON.stringify({ ...obj, metadata })) as JsonValue;
+  return structuredClone({ ...obj, metadata });
+}
+
+function unsupported(type: string): ConvergeError {
+  return new ConvergeError(
+    ErrorCode.UnsupportedMediaType,
+    `${type === STRATEGIC ? 'strategic merge patch is not supported for Converge resources' : `unsupported patch type "${type}"`}: accepted media types include: ${JSON_PATCH}, ${MERGE}, ${APPLY}`,
+  );
 }
 
 /**
- * PATCH of an object or its status with JSON merge patch (RFC 7386) or JSON patch (RFC 6902). The patch is
- * re-applied to a fresh read when another writer wins the race, unless it sets `metadata.resourceVersion`.
+ * PATCH of an object or its status: JSON merge patch (RFC 7386), JSON patch (RFC 6902), or server-side apply
+ * (`application/apply-patch+yaml`, which also creates a missing object). The patch is re-applied to a fresh
+ * read when another writer wins the race, unless it sets `metadata.resourceVersion`.
  */
 export async function handlePatch(r: ResourceRequest, query: WriteQuery): Promise<number> {
   const type = mediaType(r.req.headers['content-type']);
-  if (type === STRATEGIC) {
-    throw new ConvergeError(
-      ErrorCode.UnsupportedMediaType,
-      `the body of the request was in an unknown format - accepted media types include: ${JSON_PATCH}, ${MERGE}, ${APPLY}`,
-    );
-  }
-  if (type !== MERGE && type !== JSON_PATCH) {
-    throw new ConvergeError(
-      ErrorCode.UnsupportedMediaType,
-      `unsupported patch type "${type}": accepted media types include: ${JSON_PATCH}, ${MERGE}`,
-    );
-  }
+  if (type !== MERGE && type !== JSON_PATCH && type !== APPLY) throw unsupported(type);
+  validatePatchQuery(query, type);
   const raw = await readBody(r.req, { limitBytes: r.deps.limits.maxBodyBytes });
-  const patch = decodeBody({ body: raw, contentType: 'application/json', allowed: ['application/json'] }).value;
+  const patch = decodeBody({ body: raw, contentType: type === APPLY ? 'application/yaml' : 'application/json', allowed: ['application/json', 'application/yaml'] }).value;
+  if (type === APPLY) return handleApply(r, query, patch);
+  const options = writeOptions(r, query, 'PatchOptions');
   const mutate = (current: KubeObject): unknown =>
     type === MERGE
-      ? applyMergePatch(withoutResourceVersion(current), patch)
-      : applyJsonPatch(withoutResourceVersion(current), patch, { maxOperations: r.deps.limits.maxPatchOperations });
+      ? applyMergePatch(withoutResourceVersion(current) as unknown as JsonValue, patch)
+      : applyJsonPatch(withoutResourceVersion(current) as unknown as JsonValue, patch, { maxOperations: r.deps.limits.maxPatchOperations });
   const updated = await updateObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', undefined, {
-    dryRun: query.dryRun,
+    ...options,
     subresource: r.info.subresource === 'status' ? 'status' : 'main',
     mutate,
   });
   writeJson(r.res, 200, updated);
   return 200;
+}
+
+/** Server-side apply: merge the applied configuration, track field ownership, 409 on conflicts unless forced. */
+async function handleApply(r: ResourceRequest, query: WriteQuery, patch: unknown): Promise<number> {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new ConvergeError(ErrorCode.BadRequest, 'apply patch must be a YAML or JSON object');
+  }
+  const applied = patch as KubeObject;
+  const bodyName = (applied.metadata as { name?: unknown } | undefined)?.name;
+  if (bodyName !== undefined && bodyName !== r.info.name) {
+    throw new ConvergeError(ErrorCode.BadRequest, `the name of the object (${String(bodyName)}) does not match the name on the URL (${String(r.info.name)})`);
+  }
+  const manager = fieldManagerFor({ query: query.fieldManager, userAgent: r.req.headers['user-agent'], isApply: true, optionsKind: 'PatchOptions' });
+  const subresource = r.info.subresource === 'status' ? 'status' : undefined;
+  const { fieldManager: _none, ...base } = writeOptions(r, query, 'PatchOptions');
+  const name = r.info.name ?? '';
+  const apply = (live: KubeObject | undefined) =>
+    serverSideApply({ live, applied, manager, force: query.force ?? false, now: r.deps.registry.now(), subresource }).object;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const updated = await updateObject(r.deps.registry, r.type, r.info.namespace, name, undefined, {
+        ...base,
+        subresource: subresource ?? 'main',
+        mutate: (current) => apply(withoutResourceVersion(current)),
+      });
+      writeJson(r.res, 200, updated);
+      return 200;
+    } catch (err) {
+      if (!isNotFound(err) || subresource) throw err;
+    }
+    try {
+      const created = await createObject(r.deps.registry, r.type, r.info.namespace, apply(undefined), base);
+      writeJson(r.res, 201, created);
+      return 201;
+    } catch (err) {
+      // Created by someone else in between: apply onto it instead.
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+  throw new ConvergeError(ErrorCode.Conflict, `apply of "${name}" kept racing with concurrent creates and deletes; retry`);
 }

@@ -4,6 +4,7 @@ import { decodeBody } from '../util/decode.js';
 import { readBody } from '../util/body.js';
 import type { WriteQuery } from '../util/query.js';
 import type { ResourceRequest } from './resource-request.js';
+import { writeOptions } from './write-options.js';
 
 const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'] as const;
 
@@ -16,7 +17,7 @@ export async function readObjectBody(r: ResourceRequest): Promise<unknown> {
 /** POST to a collection: create (201). */
 export async function handleCreate(r: ResourceRequest, query: WriteQuery): Promise<number> {
   const body = await readObjectBody(r);
-  const created = await createObject(r.deps.registry, r.type, r.info.namespace, body, { dryRun: query.dryRun });
+  const created = await createObject(r.deps.registry, r.type, r.info.namespace, body, writeOptions(r, query, 'CreateOptions'));
   writeJson(r.res, 201, created);
   return 201;
 }
@@ -25,7 +26,7 @@ export async function handleCreate(r: ResourceRequest, query: WriteQuery): Promi
 export async function handleUpdate(r: ResourceRequest, query: WriteQuery): Promise<number> {
   const body = await readObjectBody(r);
   const updated = await updateObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', body, {
-    dryRun: query.dryRun,
+    ...writeOptions(r, query, 'UpdateOptions'),
     subresource: r.info.subresource === 'status' ? 'status' : 'main',
   });
   writeJson(r.res, 200, updated);
