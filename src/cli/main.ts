@@ -1,12 +1,25 @@
 import { runServe } from './serve.js';
+import { runApply } from './commands/apply.js';
+import { runDelete } from './commands/delete.js';
+import { runDescribe } from './commands/describe.js';
+import { runDiff } from './commands/diff.js';
+import { runGet } from './commands/get.js';
 import { CliError, reportError } from './errors.js';
 import { CONVERGE_VERSION } from '../apiserver/version.js';
 
 const USAGE = `converge — declarative control plane for private-cloud infrastructure
 
 Usage:
-  converge serve [--data-dir DIR] [--store URL] [--listen HOST:PORT] [--log-level LEVEL]
+  converge serve [--data-dir DIR] [--store URL] [--listen HOST:PORT]   run the control plane
+  converge apply -f FILE|DIR|- [--dry-run=server] [--prune -l SEL] [--wait]
+  converge get KIND [NAME...] [-o wide|yaml|json|name] [-l SEL] [-A] [-w]
+  converge describe KIND NAME
+  converge diff -f FILE|DIR|-
+  converge delete (-f FILE|DIR|- | KIND NAME...)
   converge version
+
+Client commands find the server through --server URL, --kubeconfig, $KUBECONFIG,
+./.converge/kubeconfig.yaml (written by "converge serve") or ~/.kube/config.
 
 Run "converge COMMAND --help" for a command's options.`;
 
@@ -17,6 +30,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest);
+      case 'apply':
+        return await runApply(rest);
+      case 'get':
+        return await runGet(rest);
+      case 'describe':
+        return await runDescribe(rest);
+      case 'diff':
+        return await runDiff(rest);
+      case 'delete':
+        return await runDelete(rest);
       case 'version':
       case '--version':
         process.stdout.write(`converge ${CONVERGE_VERSION}\n`);

@@ -1,0 +1,62 @@
+import { isNotFound } from '../../errors/index.js';
+import { connect } from '../connect.js';
+import { CliError } from '../errors.js';
+import { connectionOptions, parseFlags } from '../flags.js';
+import { readManifestArgs } from '../manifests.js';
+import { objectRef, parseTargets } from '../resource-arg.js';
+
+const HELP = `Usage: converge delete (-f FILE|DIR|- | KIND NAME...) [options]
+
+Deletes objects. Objects with finalizers are marked for deletion and removed once their controllers release them.
+
+Options:
+  -f, --filename PATH       delete the objects in these manifests
+  --ignore-not-found        exit 0 for objects that do not exist
+  --dry-run MODE            none (default) or server
+  -n, --namespace NS | --server URL | --kubeconfig PATH
+`;
+
+/** `converge delete`. Exit 1 when any object could not be deleted (or is missing without --ignore-not-found). */
+export async function runDelete(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags('delete', argv, {
+    ...connectionOptions,
+    filename: { type: 'string', short: 'f', multiple: true },
+    'ignore-not-found': { type: 'boolean', default: false },
+    'dry-run': { type: 'string', default: 'none' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values['dry-run'] !== 'none' && values['dry-run'] !== 'server') throw new CliError(`--dry-run: expected "none" or "server", got "${values['dry-run']}"`, 2);
+  const conn = connect(values);
+  try {
+    let targets;
+    if (values.filename && values.filename.length > 0) {
+      if (positionals.length > 0) throw new CliError('give either -f or KIND NAME, not both', 2);
+      const manifests = await readManifestArgs(values.filename, conn.namespace, true);
+      targets = manifests.reverse().map((m) => ({ type: m.type, namespace: m.object.metadata.namespace, name: m.object.metadata.name }));
+    } else {
+      const { type, names } = parseTargets(positionals);
+      if (names.length === 0) throw new CliError(`delete: name the ${type.plural} to delete, or use -f`, 2);
+      targets = names.map((name) => ({ type, namespace: type.namespaced ? conn.namespace : undefined, name }));
+    }
+    const dryRun = values['dry-run'] === 'server';
+    let failed = 0;
+    for (const t of targets) {
+      const ref = objectRef(t.type, t.name);
+      try {
+        const remaining = await conn.client.delete(t.type, t.namespace, t.name, { dryRun });
+        const pending = remaining?.metadata.deletionTimestamp !== undefined && (remaining.metadata.finalizers ?? []).length > 0;
+        process.stdout.write(`${t.type.singular}.${t.type.group} "${t.name}" ${pending ? 'marked for deletion (waiting for finalizers)' : 'deleted'}${dryRun ? ' (server dry run)' : ''}\n`);
+      } catch (err) {
+        if (isNotFound(err) && values['ignore-not-found']) continue;
+        failed++;
+        process.stderr.write(`error: ${ref}: ${(err as Error).message}\n`);
+      }
+    }
+    return failed === 0 ? 0 : 1;
+  } finally {
+    conn.client.close();
+  }
+}

@@ -1,0 +1,100 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { UnavailableError } from '../errors/index.js';
+import { errorFromStatus } from './status-error.js';
+
+/** One HTTP exchange with the API server. */
+export interface TransportRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly accept?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Largest response body the client buffers (a list of 10,000 objects fits comfortably). */
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Sends requests to the server named by a kubeconfig, with its credentials and TLS settings (resolved by
+ * @kubernetes/client-node: tokens, client certificates, exec plugins, CA data). Error answers become catalogue
+ * errors; connection failures become `UnavailableError`.
+ */
+export class Transport {
+  readonly #kc: KubeConfig;
+  readonly #server: URL;
+  readonly #agent: http.Agent;
+
+  constructor(kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new UnavailableError('kubeconfig has no current cluster: set --server or --kubeconfig');
+    this.#kc = kc;
+    this.#server = new URL(cluster.server);
+    this.#agent = this.#server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /** Base URL of the API server. */
+  get server(): string {
+    return this.#server.toString().replace(/\/$/, '');
+  }
+
+  /** Opens a request and resolves with the response stream (status not yet checked). */
+  async open(req: TransportRequest): Promise<http.IncomingMessage> {
+    const options: https.RequestOptions = {
+      method: req.method,
+      protocol: this.#server.protocol,
+      hostname: this.#server.hostname.replace(/^\[|\]$/g, ''),
+      port: this.#server.port || (this.#server.protocol === 'https:' ? 443 : 80),
+      path: `${this.#server.pathname.replace(/\/$/, '')}${req.path}`,
+      headers: {
+        Accept: req.accept ?? 'application/json',
+        'User-Agent': 'converge/0.1.0',
+        ...(req.body !== undefined ? { 'Content-Type': req.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(req.body) } : {}),
+      },
+      agent: this.#agent,
+      ...(req.signal ? { signal: req.signal } : {}),
+    };
+    await this.#kc.applyToHTTPSOptions(options);
+    const lib = this.#server.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const r = lib.request(options, resolve);
+      r.on('error', (err) => {
+        if (req.signal?.aborted) reject(err);
+        else reject(new UnavailableError(`cannot reach the API server at ${this.server}: ${err.message}`, { cause: err }));
+      });
+      r.end(req.body);
+    });
+  }
+
+  /** Sends a request and parses the JSON answer; non-2xx answers throw the matching catalogue error. */
+  async json<T>(req: TransportRequest): Promise<T> {
+    const res = await this.open(req);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        res.destroy();
+        throw new UnavailableError(`response from ${req.path} exceeds ${MAX_RESPONSE_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { message: text.slice(0, 200) };
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw errorFromStatus(status, body);
+    return body as T;
+  }
+
+  /** Releases pooled connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+}

@@ -1,0 +1,85 @@
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+
+/** Limits that keep a hostile manifest from exhausting memory (alias bombs) or the stack. */
+const MAX_ALIASES = 100;
+
+/** One YAML document of a manifest file, with what is needed to point errors at a line. */
+export interface ManifestDocument {
+  /** File path as given by the user, or `-` for stdin. */
+  readonly source: string;
+  /** 0-based position of the document in the file. */
+  readonly index: number;
+  /** 1-based line where the document starts. */
+  readonly line: number;
+  /** The parsed value (usually an object). */
+  readonly value: unknown;
+  /** 1-based line of a field, e.g. `['spec','memoryMiB']`, or of the closest ancestor found. */
+  lineOf(path: readonly (string | number)[]): number;
+}
+
+/** A manifest problem, rendered `file:line: message`. */
+export class ManifestError extends Error {
+  readonly source: string;
+  readonly line: number;
+  constructor(source: string, line: number, message: string) {
+    super(`${source}:${line}: ${message}`);
+    this.name = 'ManifestError';
+    this.source = source;
+    this.line = line;
+  }
+}
+
+function childNode(node: Node | null | undefined, key: string | number): Node | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (k === key) return (pair.value as Node | null) ?? (pair.key as Node);
+    }
+  } else if (isSeq(node) && typeof key === 'number') {
+    return (node.items[key] as Node | undefined) ?? undefined;
+  }
+  return undefined;
+}
+
+function lineLocator(doc: Document, counter: LineCounter, startLine: number) {
+  return (path: readonly (string | number)[]): number => {
+    let node: Node | undefined = (doc.contents as Node | null) ?? undefined;
+    let line = startLine;
+    for (const key of path) {
+      const next = childNode(node, key);
+      if (!next) break;
+      node = next;
+      if (node.range) line = counter.linePos(node.range[0]).line;
+    }
+    return line;
+  };
+}
+
+/**
+ * Parses a multi-document YAML (or JSON) manifest. Empty documents (`---` alone, comments) are skipped.
+ * Syntax errors, alias bombs and duplicate keys throw a {@link ManifestError} pointing at the line.
+ */
+export function parseManifests(text: string, source: string): ManifestDocument[] {
+  const counter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const out: ManifestDocument[] = [];
+  list.forEach((doc, index) => {
+    const problem = doc.errors[0];
+    if (problem) {
+      const line = counter.linePos(problem.pos[0]).line;
+      throw new ManifestError(source, line, `invalid YAML: ${problem.message.split('\n')[0] ?? problem.code}`);
+    }
+    if (doc.contents === null) return;
+    const start = doc.contents.range ? counter.linePos(doc.contents.range[0]).line : 1;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (err) {
+      throw new ManifestError(source, start, `invalid YAML: ${(err as Error).message}`);
+    }
+    if (value === null || value === undefined) return;
+    out.push({ source, index, line: start, value, lineOf: lineLocator(doc, counter, start) });
+  });
+  return out;
+}
