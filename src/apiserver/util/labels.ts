@@ -18,6 +18,7 @@ export const SelectorOperator = {
   GreaterThan: 'gt',
   LessThan: 'lt',
 } as const;
+/** One of {@link SelectorOperator}. */
 export type SelectorOperator = (typeof SelectorOperator)[keyof typeof SelectorOperator];
 
 /** One condition on one label key. `values` is sorted and free of duplicates. */

@@ -100,6 +100,7 @@ function firstAcceptable<T>(accept: string | undefined, pick: (range: MediaRange
 
 /** Media types an object endpoint serves, in server preference order (for wildcards). */
 export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'] as const;
+/** One of {@link OBJECT_MEDIA_TYPES}. */
 export type ObjectMediaType = (typeof OBJECT_MEDIA_TYPES)[number];
 
 /** Versions of `meta.k8s.io` Table kube-apiserver serves. */
