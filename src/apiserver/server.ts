@@ -56,8 +56,9 @@ export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, re
       if (!(err instanceof ConvergeError) || err.httpStatus >= 500) {
         deps.logger.error({ err, method: req.method, url: req.url }, 'request failed');
       }
-      // Drain an unread body so keep-alive clients are not left hanging on a 4xx sent early.
-      if (!req.readableEnded) req.resume();
+      // An oversized body is not read to its end: close the connection rather than drain it.
+      if (err instanceof ConvergeError && err.code === ErrorCode.RequestEntityTooLarge) res.setHeader('Connection', 'close');
+      else if (!req.readableEnded) req.resume();
       finish(writeError(res, err));
     });
   };

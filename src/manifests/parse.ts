@@ -1,4 +1,5 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { MAX_MANIFEST_DEPTH, yamlDepthExceeds } from './depth.js';
 
 /** Limits that keep a hostile manifest from exhausting memory (alias bombs) or the stack. */
 const MAX_ALIASES = 100;
@@ -55,13 +56,35 @@ function lineLocator(doc: Document, counter: LineCounter, startLine: number) {
   };
 }
 
+/** The first map key that repeats within its map, found with an explicit stack and a Set per map (linear). */
+function findDuplicateKey(root: Node): Node | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const keys = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (keys.has(key)) return pair.key as Node;
+        keys.add(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Parses a multi-document YAML (or JSON) manifest. Empty documents (`---` alone, comments) are skipped.
  * Syntax errors, alias bombs and duplicate keys throw a {@link ManifestError} pointing at the line.
  */
 export function parseManifests(text: string, source: string): ManifestDocument[] {
+  if (yamlDepthExceeds(text)) throw new ManifestError(source, 1, `invalid YAML: nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
   const counter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // The package's own duplicate-key check is quadratic in the number of keys; ours (below) is linear.
+  const docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false, strict: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: ManifestDocument[] = [];
   list.forEach((doc, index) => {
@@ -71,6 +94,11 @@ export function parseManifests(text: string, source: string): ManifestDocument[]
       throw new ManifestError(source, line, `invalid YAML: ${problem.message.split('\n')[0] ?? problem.code}`);
     }
     if (doc.contents === null) return;
+    const duplicate = findDuplicateKey(doc.contents as Node);
+    if (duplicate) {
+      const line = duplicate.range ? counter.linePos(duplicate.range[0]).line : 1;
+      throw new ManifestError(source, line, `invalid YAML: duplicate key ${JSON.stringify(isScalar(duplicate) ? duplicate.value : '?')}`);
+    }
     const start = doc.contents.range ? counter.linePos(doc.contents.range[0]).line : 1;
     let value: unknown;
     try {

@@ -66,13 +66,14 @@ export function resolveManifests(docs: readonly ManifestDocument[], options: Res
       errors.push(new ManifestError(doc.source, doc.lineOf(['kind']), `${label}: unknown kind ${JSON.stringify(value['kind'])} in apiVersion ${JSON.stringify(value['apiVersion'])} (known kinds: ${known})`));
       continue;
     }
-    const result = validateObject(type, value);
+    const object = structuredClone(value) as unknown as KubeObject;
+    const meta = object.metadata as KubeObject['metadata'] | undefined;
+    if (type.namespaced && meta !== null && typeof meta === 'object' && !Array.isArray(meta)) meta.namespace ??= options.defaultNamespace;
+    const result = validateObject(type, object);
     if (!result.ok) {
       for (const c of result.causes) errors.push(new ManifestError(doc.source, doc.lineOf(segments(c.field)), `${label}: ${c.field}: ${c.message}`));
       continue;
     }
-    const object = structuredClone(value) as unknown as KubeObject;
-    if (type.namespaced) object.metadata.namespace ??= options.defaultNamespace;
     const key = `${type.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
     const first = seen.get(key);
     if (first) {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { resourceTypes } from '../../../schemas/index.js';
 import type { KubeObject } from '../../../schemas/object.js';
 import type { ResourceType } from '../../../schemas/types.js';
@@ -56,6 +57,14 @@ function keyOf(type: ResourceType, obj: KubeObject): string {
   return `${type.plural}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
+/** A dry run keeps the live resourceVersion, so compare what would be stored with what is stored. */
+async function dryRunOutcome(client: HttpApiClient, m: ResolvedManifest, result: KubeObject): Promise<Outcome> {
+  const live = await client.get(m.type, m.object.metadata.namespace, m.object.metadata.name);
+  return isDeepStrictEqual({ ...live, metadata: { ...live.metadata, managedFields: undefined } }, { ...result, metadata: { ...result.metadata, managedFields: undefined } })
+    ? 'unchanged'
+    : 'configured';
+}
+
 function conflictMessage(ref: string, err: ConvergeError): string {
   const fields = err.causes.map((c) => `${c.field} (${c.message})`).join(', ');
   return `${ref}: apply conflict: ${fields || err.message}; another field manager owns these fields — re-run with --force-conflicts to take them over`;
@@ -103,7 +112,8 @@ export async function runApply(argv: readonly string[]): Promise<number> {
             dryRun,
           });
           const before = existing.get(keyOf(m.type, m.object));
-          const outcome: Outcome = before === undefined ? 'created' : before === result.metadata.resourceVersion ? 'unchanged' : 'configured';
+          const outcome: Outcome =
+            before === undefined ? 'created' : dryRun ? await dryRunOutcome(conn.client, m, result) : before === result.metadata.resourceVersion ? 'unchanged' : 'configured';
           process.stdout.write(`${ref} ${outcome}${suffix}\n`);
           applied.push({ type: m.type, object: result });
         } catch (err) {

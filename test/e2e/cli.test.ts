@@ -1,0 +1,164 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import { spawnServe } from '../helpers/cli.js';
+import { runConverge } from '../helpers/converge-cli.js';
+import { repoRoot } from '../helpers/cli.js';
+
+const dataDir = await mkdtemp(join(tmpdir(), 'converge-cli-'));
+t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+const serve = await spawnServe(['--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+t.teardown(() => serve.stop());
+const env = { KUBECONFIG: serve.kubeconfig };
+const cli = (...args: string[]) => runConverge(args, { env });
+const examples = join(dataDir, 'examples');
+await cp(join(repoRoot, 'examples'), examples, { recursive: true });
+
+const KINDS_IN_ORDER = ['providerconfig', 'pool', 'network', 'volume', 'bucket', 'instance'];
+
+t.test('apply of examples/ creates everything in dependency order; a second apply is a no-op', async (t) => {
+  const first = await cli('apply', '-f', examples);
+  t.equal(first.code, 0, first.stderr);
+  const lines = first.stdout.trim().split('\n');
+  t.ok(lines.length >= 6, first.stdout);
+  t.ok(lines.every((l) => / created$/.test(l)), first.stdout);
+  const kinds = lines.map((l) => l.split('.')[0]!);
+  const ranks = kinds.map((k) => KINDS_IN_ORDER.indexOf(k));
+  t.same(ranks, [...ranks].sort((a, b) => a - b), `ordered by dependency: ${kinds.join(',')}`);
+
+  const before = await cli('get', 'instances', '-o', 'json');
+  const second = await cli('apply', '-f', examples);
+  t.equal(second.code, 0, second.stderr);
+  t.ok(second.stdout.trim().split('\n').every((l) => / unchanged$/.test(l)), second.stdout);
+  const after = await cli('get', 'instances', '-o', 'json');
+  const rv = (out: string) => (JSON.parse(out) as { items: { metadata: { resourceVersion: string } }[] }).items.map((i) => i.metadata.resourceVersion);
+  t.same(rv(after.stdout), rv(before.stdout), 'resourceVersions unchanged by the second apply');
+});
+
+t.test('get prints the printer columns; -o wide adds the wide ones', async (t) => {
+  const table = await cli('get', 'inst');
+  t.equal(table.code, 0, table.stderr);
+  t.match(table.stdout, /^NAME\s+READY\s+SYNCED\s+STATE\s+VCPUS\s+MEMORY\s+ADDRESS\s+AGE$/m);
+  t.match(table.stdout, /^web-1\s+/m);
+  const wide = await cli('get', 'inst', '-o', 'wide');
+  t.match(wide.stdout, /PROVIDER/);
+  const all = await cli('get', 'networks', '-A');
+  t.match(all.stdout, /^NAMESPACE\s+NAME/m);
+  const missing = await cli('get', 'inst', 'nope');
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /^error: instances\.converge\.io "nope" not found\n$/);
+  const unknown = await cli('get', 'widgets');
+  t.equal(unknown.code, 1);
+  t.match(unknown.stderr, /unknown resource type "widgets"/);
+});
+
+t.test('diff shows a local edit as a unified diff and exits 1; no edit exits 0', async (t) => {
+  const clean = await cli('diff', '-f', examples);
+  t.equal(clean.code, 0, `${clean.stdout}${clean.stderr}`);
+  t.equal(clean.stdout, '');
+  const file = join(examples, 'instance.yaml');
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, text.replace('vcpus: 2', 'vcpus: 6'));
+  const changed = await cli('diff', '-f', file);
+  t.equal(changed.code, 1, changed.stderr);
+  t.match(changed.stdout, /^-  vcpus: 2$/m);
+  t.match(changed.stdout, /^\+  vcpus: 6$/m);
+  const dry = await cli('apply', '-f', file, '--dry-run=server');
+  t.match(dry.stdout, /instance\.converge\.io\/web-1 configured \(server dry run\)/);
+  const still = await cli('get', 'inst', 'web-1', '-o', 'json');
+  t.equal((JSON.parse(still.stdout) as { spec: { vcpus: number } }).spec.vcpus, 2, 'dry run wrote nothing');
+  await writeFile(file, text);
+});
+
+t.test('-o yaml round-trips through apply', async (t) => {
+  const yaml = await cli('get', 'inst', 'web-1', '-o', 'yaml');
+  t.equal(yaml.code, 0, yaml.stderr);
+  const obj = parse(yaml.stdout) as { kind: string; spec: Record<string, unknown> };
+  t.equal(obj.kind, 'Instance');
+  const again = await runConverge(['apply', '-f', '-'], { env, stdin: yaml.stdout });
+  t.equal(again.code, 0, again.stderr);
+  t.match(again.stdout, /instance\.converge\.io\/web-1 (unchanged|configured)/);
+  const now = parse((await cli('get', 'inst', 'web-1', '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+  t.same(now.spec, obj.spec, 'spec identical after the round trip');
+});
+
+t.test('bad manifests: one readable line per problem, nothing applied', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'converge-bad-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'a-good.yaml'), 'apiVersion: converge.io/v1alpha1\nkind: Pool\nmetadata:\n  name: fresh-pool\nspec:\n  cidrs: ["10.77.0.0/16"]\n');
+  await writeFile(join(dir, 'b-bad.yaml'), 'apiVersion: converge.io/v1alpha1\nkind: Instance\nmetadata:\n  name: web-9\nspec:\n  providerRef: {name: default}\n  image: x\n  vcpus: 1\n  memoryMiB: "4G"\n');
+  const res = await cli('apply', '-f', dir);
+  t.equal(res.code, 1);
+  t.match(res.stderr, /b-bad\.yaml:9: Instance\/web-9: spec\.memoryMiB: Invalid value: "4G": expected integer, got string/);
+  t.match(res.stderr, /nothing was applied/);
+  t.notMatch(res.stderr, /\s+at .+:\d+:\d+/, 'no stack trace');
+  const pool = await cli('get', 'pool', 'fresh-pool');
+  t.equal(pool.code, 1, 'the valid file in the same apply was not applied either');
+
+  await writeFile(join(dir, 'b-bad.yaml'), 'apiVersion: converge.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: converge.io/v1alpha1\nkind: Pool\nmetadata:\n  name: fresh-pool\nspec:\n  cidrs: ["10.78.0.0/16"]\n');
+  const more = await cli('apply', '-f', dir);
+  t.equal(more.code, 1);
+  t.match(more.stderr, /unknown kind "Widget"/);
+  t.match(more.stderr, /duplicate object: already defined at .*a-good\.yaml:1/);
+  const syntax = await runConverge(['apply', '-f', '-'], { env, stdin: 'kind: [unclosed\n' });
+  t.equal(syntax.code, 1);
+  t.match(syntax.stderr, /^error: -:\d+: invalid YAML/);
+});
+
+t.test('apply conflicts between field managers are explained; --force-conflicts takes over', async (t) => {
+  const other = await fetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1?fieldManager=ops-team`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/apply-patch+yaml' },
+    body: JSON.stringify({ apiVersion: 'converge.io/v1alpha1', kind: 'Instance', metadata: { name: 'web-1' }, spec: { memoryMiB: 4096 } }),
+  });
+  t.equal(other.status, 409, 'the other manager conflicts with converge on memoryMiB');
+  const forced = await fetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1?fieldManager=ops-team&force=true`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/apply-patch+yaml' },
+    body: JSON.stringify({ apiVersion: 'converge.io/v1alpha1', kind: 'Instance', metadata: { name: 'web-1' }, spec: { memoryMiB: 4096 } }),
+  });
+  t.equal(forced.status, 200);
+  const res = await cli('apply', '-f', join(examples, 'instance.yaml'));
+  t.equal(res.code, 1);
+  t.match(res.stderr, /apply conflict: \.spec\.memoryMiB \(conflict with "ops-team"\)/);
+  t.match(res.stderr, /--force-conflicts/);
+  const force = await cli('apply', '-f', join(examples, 'instance.yaml'), '--force-conflicts');
+  t.equal(force.code, 0, force.stderr);
+  const obj = JSON.parse((await cli('get', 'inst', 'web-1', '-o', 'json')).stdout) as { spec: { memoryMiB: number } };
+  t.equal(obj.spec.memoryMiB, 2048);
+});
+
+t.test('apply --wait fails with a clear reason when nothing makes objects Ready', async (t) => {
+  const res = await cli('apply', '-f', join(examples, 'bucket.yaml'), '--wait', '--timeout', '1s');
+  t.equal(res.code, 1);
+  t.match(res.stderr, /bucket\.converge\.io\/backups not Ready after 1s: no Ready condition yet/);
+});
+
+t.test('prune deletes labelled objects that left the manifests', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'converge-prune-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const pool = (name: string, cidr: string) => `apiVersion: converge.io/v1alpha1\nkind: Pool\nmetadata:\n  name: ${name}\n  labels: {set: prune-test}\nspec:\n  cidrs: ["${cidr}"]\n---\n`;
+  await writeFile(join(dir, 'pools.yaml'), pool('p-one', '10.90.0.0/16') + pool('p-two', '10.91.0.0/16'));
+  t.equal((await cli('apply', '-f', dir, '--prune', '-l', 'set=prune-test')).code, 0);
+  await writeFile(join(dir, 'pools.yaml'), pool('p-one', '10.90.0.0/16'));
+  const res = await cli('apply', '-f', dir, '--prune', '-l', 'set=prune-test');
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stdout, /pool\.converge\.io\/p-two pruned/);
+  t.equal((await cli('get', 'pool', 'p-two')).code, 1);
+  t.equal((await cli('get', 'pool', 'p-one')).code, 0);
+  t.equal((await cli('get', 'pool', 'lab')).code, 0, 'unlabelled objects are never pruned');
+  const noSelector = await cli('apply', '-f', dir, '--prune');
+  t.equal(noSelector.code, 2);
+});
+
+t.test('delete -f and delete KIND NAME', async (t) => {
+  const res = await cli('delete', '-f', join(examples, 'bucket.yaml'));
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stdout, /bucket\.converge\.io "backups" deleted/);
+  const again = await cli('delete', 'bucket', 'backups');
+  t.equal(again.code, 1);
+  t.match(again.stderr, /not found/);
+  t.equal((await cli('delete', 'bucket', 'backups', '--ignore-not-found')).code, 0);
+});
