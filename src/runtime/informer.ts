@@ -246,7 +246,8 @@ export class Informer {
     const old = this.cacheStore.upsert(obj);
     if (rv) this.resourceVersion = rv;
     if (old === undefined) this.emit('onAdd', (h) => h.onAdd?.(obj));
-    else this.emit('onUpdate', (h) => h.onUpdate?.(old, obj));
+    // A replay (watch from "0") repeats objects already cached: not a change, so no update storm.
+    else if (old.metadata.resourceVersion !== rv) this.emit('onUpdate', (h) => h.onUpdate?.(old, obj));
   }
 
   private emit(what: string, fn: (h: InformerEventHandler) => void): void {
