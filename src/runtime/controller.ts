@@ -26,6 +26,7 @@ export interface ControllerOptions {
   /** The primary kind; its keys are what the reconciler receives. */
   readonly type: ResourceType;
   readonly reconciler: Reconciler;
+  /** Where watches get their informers; they must be running (add the `InformerFactory` to the Manager). */
   readonly informers: InformerSource;
   /** Which primary objects to watch; default all. */
   readonly selection?: InformerSelection;

@@ -60,6 +60,9 @@ export interface EventRecorder {
   event(object: KubeObject, type: EventType, reason: string, message: string): void;
 }
 
+/** A sink that drops everything. */
+export const nopEventSink: EventSink = { emit() {} };
+
 /** A recorder that drops everything. */
 export const nopEventRecorder: EventRecorder = { event() {} };
 

@@ -8,6 +8,7 @@ export {
   tokenBucketRateLimiter,
   maxOfRateLimiters,
   defaultControllerRateLimiter,
+  nopRateLimiter,
   type RateLimiter,
   type ExponentialRateLimiterOptions,
   type TokenBucketOptions,
@@ -48,7 +49,7 @@ export {
 } from './handlers.js';
 export { runReconcile, classifyFailure, inCauseChain, FailureClass, type ReconcileOutcome, type RunningReconcile } from './reconcile.js';
 export { Controller, type ControllerOptions, type WatchOptions } from './controller.js';
-export { Manager, type ManagerOptions, type Runnable, type LeaderElection, type LeadershipCallbacks } from './manager.js';
+export { Manager, alwaysLeader, type ManagerOptions, type Runnable, type LeaderElection, type LeadershipCallbacks } from './manager.js';
 export {
   LeaderElector,
   type LeaderElectorOptions,
@@ -64,6 +65,7 @@ export { Finalizers, type Finalizer, type FinalizeResult } from './finalizers.js
 export {
   AggregatingRecorder,
   nopEventRecorder,
+  nopEventSink,
   logEventSink,
   EventType,
   type EventRecorder,

@@ -29,6 +29,18 @@ export interface LeaderElection {
   run(signal: AbortSignal, callbacks: LeadershipCallbacks): Promise<void>;
 }
 
+/** An election this replica always wins at once (single replica, tests); the term ends with `signal`. */
+export const alwaysLeader: LeaderElection = {
+  async run(signal, callbacks) {
+    if (signal.aborted) return;
+    const term = new AbortController();
+    callbacks.onStartedLeading(term.signal);
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    term.abort();
+    callbacks.onStoppedLeading();
+  },
+};
+
 /** Options of {@link Manager}. */
 export interface ManagerOptions {
   /** Without it every runnable starts at once (single replica). */

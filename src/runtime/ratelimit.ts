@@ -25,6 +25,9 @@ export function checkNumber(field: string, value: number, min: number): void {
   }
 }
 
+/** A limiter that never delays and counts nothing (tests, or queues that must not back off). */
+export const nopRateLimiter: RateLimiter = { when: () => 0, forget() {}, numRequeues: () => 0 };
+
 /** Options of {@link exponentialFailureRateLimiter}. */
 export interface ExponentialRateLimiterOptions {
   /** Delay after the first failure, in ms. Default 5 (client-go's controller default). */

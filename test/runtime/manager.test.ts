@@ -4,7 +4,7 @@ import { openBackend } from '../../src/store/index.js';
 import { FakeClock } from '../../src/runtime/clock.js';
 import { LeaderElector } from '../../src/runtime/leader.js';
 import { BackendLeaseLock } from '../../src/runtime/lease-lock.js';
-import { Manager, type LeaderElection, type LeadershipCallbacks, type Runnable } from '../../src/runtime/manager.js';
+import { alwaysLeader, Manager, type LeaderElection, type LeadershipCallbacks, type Runnable } from '../../src/runtime/manager.js';
 import { until } from './helpers.js';
 
 /** A runnable that records whether it runs, and can fail on demand. */
@@ -135,4 +135,18 @@ t.test('two managers on one store: only the lease holder runs its controllers', 
   stop.abort();
   await Promise.all(replicas.map((r) => r.done));
   t.notOk(replicas[0]?.controller.running);
+});
+
+t.test('alwaysLeader leads at once and a shutdown is not reported as a loss', async (t) => {
+  let lost = 0;
+  const manager = new Manager({ leaderElection: alwaysLeader, onLeadershipLost: () => lost++ });
+  const controller = new Probe(true);
+  manager.add(controller);
+  const stop = new AbortController();
+  const done = manager.start(stop.signal);
+  await until(() => controller.running, 'controller running');
+  stop.abort();
+  await done;
+  t.notOk(controller.running);
+  t.equal(lost, 0);
 });

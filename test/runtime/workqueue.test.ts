@@ -1,7 +1,7 @@
 import t from 'tap';
 import { FakeClock } from '../../src/runtime/clock.js';
 import type { WorkQueueMetrics } from '../../src/runtime/metrics.js';
-import { exponentialFailureRateLimiter } from '../../src/runtime/ratelimit.js';
+import { exponentialFailureRateLimiter, nopRateLimiter } from '../../src/runtime/ratelimit.js';
 import { WorkQueue } from '../../src/runtime/workqueue.js';
 
 /** Resolves with the key if `get()` answers before the pending promise chains settle, else 'waiting'. */
@@ -147,4 +147,11 @@ t.test('metrics hooks see adds, depth, retries and durations', async (t) => {
   t.same(seen.work, [0.25]);
   t.same(seen.depth, [1, 0]);
   t.same([...seen.names], ['instances']);
+});
+
+t.test('with the do-nothing limiter a rate-limited add is immediate', async (t) => {
+  const queue = new WorkQueue({ clock: new FakeClock(), rateLimiter: nopRateLimiter });
+  queue.addRateLimited('k');
+  t.equal(queue.len(), 1);
+  t.equal(queue.numRequeues('k'), 0);
 });
