@@ -5,12 +5,13 @@
 import type { ResourceType } from './types.js';
 import { bucketType } from './bucket.js';
 import { instanceType } from './instance.js';
+import { ipAllocationType } from './ipallocation.js';
 import { networkType } from './network.js';
 import { poolType } from './pool.js';
 import { providerConfigType } from './providerconfig.js';
 import { volumeType } from './volume.js';
 
-export { bucketType, instanceType, networkType, poolType, providerConfigType, volumeType };
+export { bucketType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, volumeType };
 
 /** Every kind Converge serves, in a stable order (used for discovery, OpenAPI and CRDs). */
 export const resourceTypes: readonly ResourceType[] = [
@@ -19,6 +20,7 @@ export const resourceTypes: readonly ResourceType[] = [
   bucketType,
   networkType,
   poolType,
+  ipAllocationType,
   providerConfigType,
 ];
 
