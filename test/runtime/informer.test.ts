@@ -115,7 +115,7 @@ t.test('a watch silent past the watchdog period is restarted; bookmarks count as
   });
   await t.test('bookmarks keep it alive and advance the revision', async (t) => {
     const env = await openEnv({ bookmarkIntervalMs: 40 });
-    const { faulty, informer, events, start } = await setup(t, { watchdogMs: 200, labelSelector: 'watched=yes' }, env);
+    const { faulty, informer, events, start } = await setup(t, { watchdogMs: 400, labelSelector: 'watched=yes' }, env);
     await env.client.create(instanceType, instance('a', { labels: { watched: 'yes' } }));
     start();
     await informer.waitForSync();
