@@ -1,6 +1,6 @@
 import t from 'tap';
 import { performance } from 'node:perf_hooks';
-import { cidrsOverlap, formatCidr } from '../../schemas/cidr.js';
+import { cidrsOverlap, formatCidr, type Cidr } from '../../schemas/cidr.js';
 import { FitStrategy, PrefixTree } from '../../src/ipam/prefix-tree.js';
 import { findOverlaps } from '../../src/ipam/overlap.js';
 import { rangeOf, subtractRanges } from '../../src/ipam/ranges.js';
@@ -74,7 +74,7 @@ t.test('lowest strategy takes the lowest free address, best fit the most isolate
 t.test('taking never hands out a block twice and accounts every address', async (t) => {
   const tree = treeOf('10.0.0.0/20', ['10.0.3.0/24']);
   t.equal(tree.freeAddresses(), 4096n - 256n);
-  const taken = [];
+  const taken: Cidr[] = [];
   for (const len of [22, 24, 26, 23, 28, 24, 32, 22]) {
     const block = tree.take(len);
     if (block !== undefined) taken.push(block);
