@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../schemas/object.js';
-import type { ResourceType } from '../../schemas/types.js';
+import { apiVersionOf, type ResourceType } from '../../schemas/types.js';
+import { scopeOf } from './scope.js';
 import { errorFromStatus } from './status-error.js';
 import { query, resourcePath } from './paths.js';
 import { Transport } from './transport.js';
@@ -44,8 +45,8 @@ export class HttpApiClient implements ApiClient {
     return this.#t.server;
   }
 
-  get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
-    return this.#t.json({ method: 'GET', path: resourcePath(type, namespace, name) });
+  async get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.#t.json({ method: 'GET', path: resourcePath(type, scopeOf(type, namespace), name) });
   }
 
   async list(type: ResourceType, options: ClientListOptions = {}): Promise<ClientList> {
@@ -76,11 +77,17 @@ export class HttpApiClient implements ApiClient {
       allowWatchBookmarks: options.allowBookmarks ? 'true' : undefined,
       timeoutSeconds: options.timeoutSeconds,
     });
-    const res = await this.#t.open({
-      method: 'GET',
-      path: resourcePath(type, options.namespace) + q,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    let res;
+    try {
+      res = await this.#t.open({
+        method: 'GET',
+        path: resourcePath(type, options.namespace) + q,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      throw err;
+    }
     if ((res.statusCode ?? 0) !== 200) {
       let text = '';
       for await (const chunk of res as AsyncIterable<Buffer>) text += chunk.toString();
@@ -110,29 +117,29 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
-  create(type: ResourceType, object: KubeObject, options: ClientWriteOptions = {}): Promise<KubeObject> {
+  async create(type: ResourceType, object: KubeObject, options: ClientWriteOptions = {}): Promise<KubeObject> {
     return this.#t.json({
       method: 'POST',
-      path: resourcePath(type, object.metadata.namespace) + query({ dryRun: options.dryRun ? 'All' : undefined, fieldManager: options.fieldManager }),
+      path: resourcePath(type, scopeOf(type, object.metadata.namespace)) + query({ dryRun: options.dryRun ? 'All' : undefined, fieldManager: options.fieldManager }),
       body: JSON.stringify(object),
     });
   }
 
-  update(type: ResourceType, object: KubeObject, options: ClientUpdateOptions = {}): Promise<KubeObject> {
+  async update(type: ResourceType, object: KubeObject, options: ClientUpdateOptions = {}): Promise<KubeObject> {
     return this.#t.json({
       method: 'PUT',
       path:
-        resourcePath(type, object.metadata.namespace, object.metadata.name, options.subresource) +
+        resourcePath(type, scopeOf(type, object.metadata.namespace), object.metadata.name, options.subresource) +
         query({ dryRun: options.dryRun ? 'All' : undefined, fieldManager: options.fieldManager }),
       body: JSON.stringify(object),
     });
   }
 
-  patch(type: ResourceType, namespace: string | undefined, name: string, patch: ClientPatch, options: ClientUpdateOptions = {}): Promise<KubeObject> {
+  async patch(type: ResourceType, namespace: string | undefined, name: string, patch: ClientPatch, options: ClientUpdateOptions = {}): Promise<KubeObject> {
     return this.#t.json({
       method: 'PATCH',
       path:
-        resourcePath(type, namespace, name, options.subresource) +
+        resourcePath(type, scopeOf(type, namespace), name, options.subresource) +
         query({
           dryRun: options.dryRun ? 'All' : undefined,
           fieldManager: options.fieldManager,
@@ -144,12 +151,20 @@ export class HttpApiClient implements ApiClient {
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: ClientDeleteOptions = {}): Promise<KubeObject | undefined> {
-    const body = await this.#t.json<KubeObject | { kind: 'Status' }>({
+    const scope = scopeOf(type, namespace);
+    const body = await this.#t.json<KubeObject | { kind: 'Status'; details?: { uid?: string } }>({
       method: 'DELETE',
-      path: resourcePath(type, namespace, name) + query({ dryRun: options.dryRun ? 'All' : undefined }),
+      path: resourcePath(type, scope, name) + query({ dryRun: options.dryRun ? 'All' : undefined }),
       ...(options.preconditions ? { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: options.preconditions }) } : {}),
     });
-    return body.kind === 'Status' ? undefined : (body as KubeObject);
+    if (body.kind !== 'Status') return body as KubeObject;
+    // kube-apiserver answers a completed delete of a custom resource with a Status naming only its identity.
+    const uid = (body as { details?: { uid?: string } }).details?.uid;
+    return {
+      apiVersion: apiVersionOf(type),
+      kind: type.kind,
+      metadata: { name, ...(scope !== undefined ? { namespace: scope } : {}), ...(uid ? { uid } : {}) },
+    };
   }
 
   /**

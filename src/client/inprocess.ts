@@ -7,8 +7,9 @@ import type { JsonValue, KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { decodeContinue, encodeContinue } from '../apiserver/util/continue.js';
 import { applyJsonPatch, applyMergePatch } from '../apiserver/util/patch.js';
-import { BadRequestError, ConvergeError, ErrorCode } from '../errors/index.js';
+import { BadRequestError } from '../errors/index.js';
 import {
+  applyObject,
   createObject,
   deleteObject,
   getObject,
@@ -18,6 +19,7 @@ import {
 } from '../registry/index.js';
 import { inProcessWatch, type WatchTimers } from './inprocess-watch.js';
 import { selectorPredicate } from './selectors.js';
+import { scopeOf } from './scope.js';
 import type {
   ApiClient,
   ClientDeleteOptions,
@@ -61,18 +63,6 @@ function viaJson<T>(value: T): T {
   }
   if (text === undefined) throw new BadRequestError('request body is required');
   return JSON.parse(text) as T;
-}
-
-/**
- * The namespace a request addresses: required for namespaced kinds, ignored for cluster-scoped ones.
- * @throws BadRequestError when a namespaced kind is addressed without a namespace.
- */
-function scopeOf(type: ResourceType, namespace: string | undefined): string | undefined {
-  if (!type.namespaced) return undefined;
-  if (namespace === undefined || namespace === '') {
-    throw new BadRequestError(`${type.kind} is namespaced: a namespace is required`);
-  }
-  return namespace;
 }
 
 /** The stored object without its resourceVersion, so a patch only carries a precondition if it sets one. */
@@ -127,13 +117,17 @@ export function createInProcessClient(options: InProcessClientOptions): ApiClien
 
     async create(type, object, writeOptions: ClientWriteOptions = {}) {
       const namespace = scopeOf(type, object.metadata?.namespace);
-      return createObject(registry, type, namespace, viaJson(object), { dryRun: writeOptions.dryRun ?? false });
+      return createObject(registry, type, namespace, viaJson(object), {
+        dryRun: writeOptions.dryRun ?? false,
+        ...(writeOptions.fieldManager ? { fieldManager: writeOptions.fieldManager } : {}),
+      });
     },
 
     async update(type, object, updateOptions: ClientUpdateOptions = {}) {
       const namespace = scopeOf(type, object.metadata?.namespace);
       return updateObject(registry, type, namespace, object.metadata?.name ?? '', viaJson(object), {
         dryRun: updateOptions.dryRun ?? false,
+        ...(updateOptions.fieldManager ? { fieldManager: updateOptions.fieldManager } : {}),
         subresource: updateOptions.subresource === 'status' ? 'status' : 'main',
       });
     },
@@ -141,10 +135,14 @@ export function createInProcessClient(options: InProcessClientOptions): ApiClien
     async patch(type, namespace, name, patch: ClientPatch, updateOptions: ClientUpdateOptions = {}) {
       const scope = scopeOf(type, namespace);
       if (patch.type === 'apply') {
-        throw new ConvergeError(
-          ErrorCode.UnsupportedMediaType,
-          'server-side apply (application/apply-patch+yaml) is not supported yet: server-side apply lands with the SSA engine',
-        );
+        if (!updateOptions.fieldManager) throw new BadRequestError('fieldManager is required for apply patch');
+        const result = await applyObject(registry, type, scope, name, viaJson(patch.body), {
+          dryRun: updateOptions.dryRun ?? false,
+          manager: updateOptions.fieldManager,
+          force: updateOptions.force ?? false,
+          ...(updateOptions.subresource === 'status' ? { subresource: 'status' as const } : {}),
+        });
+        return result.object;
       }
       const body = viaJson(patch.body) as JsonValue;
       const mutate = (current: KubeObject): unknown =>
@@ -153,6 +151,7 @@ export function createInProcessClient(options: InProcessClientOptions): ApiClien
           : applyJsonPatch(withoutResourceVersion(current), body, { maxOperations });
       return updateObject(registry, type, scope, name, undefined, {
         dryRun: updateOptions.dryRun ?? false,
+        ...(updateOptions.fieldManager ? { fieldManager: updateOptions.fieldManager } : {}),
         subresource: updateOptions.subresource === 'status' ? 'status' : 'main',
         mutate,
       });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { UnavailableError } from '../errors/index.js';
 import { errorFromStatus } from './status-error.js';
 
@@ -29,7 +29,15 @@ export class Transport {
 
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
+    const user = kc.getCurrentUser();
     if (!cluster) throw new UnavailableError('kubeconfig has no current cluster: set --server or --kubeconfig');
+    // client-node refuses plain-HTTP clusters unless marked skipTLSVerify, which means nothing without TLS; a
+    // copy marked so lets it still resolve the user's credentials (tokens, exec plugins) for loopback servers.
+    if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+      const copy = new KubeConfig();
+      copy.loadFromClusterAndUser({ ...cluster, skipTLSVerify: true }, user ?? { name: 'anonymous' });
+      kc = copy;
+    }
     this.#kc = kc;
     this.#server = new URL(cluster.server);
     this.#agent = this.#server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -57,6 +65,8 @@ export class Transport {
       ...(req.signal ? { signal: req.signal } : {}),
     };
     await this.#kc.applyToHTTPSOptions(options);
+    // Keep our pooled keep-alive agent; TLS material travels in the request options and keys the pool.
+    options.agent = this.#agent;
     const lib = this.#server.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const r = lib.request(options, resolve);

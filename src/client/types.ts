@@ -18,7 +18,10 @@ export interface ApiClient {
   /** PUT of the object (or its status); `metadata.resourceVersion` is the precondition. */
   update(type: ResourceType, object: KubeObject, options?: ClientUpdateOptions): Promise<KubeObject>;
   patch(type: ResourceType, namespace: string | undefined, name: string, patch: ClientPatch, options?: ClientUpdateOptions): Promise<KubeObject>;
-  /** Deletes (or marks terminating when finalizers remain); resolves with the object as last seen. */
+  /**
+   * Deletes (or marks terminating when finalizers remain); resolves with the object as last seen. Over HTTP a
+   * completed delete yields only its identity (name, namespace, uid): kube-apiserver answers it with a Status.
+   */
   delete(type: ResourceType, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<KubeObject | undefined>;
 }
 

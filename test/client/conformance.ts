@@ -2,6 +2,7 @@
  * The {@link ApiClient} conformance suite: every client implementation (in-process, HTTP) must pass it
  * unchanged, so controllers behave the same whichever one they are given.
  */
+import { isConflict } from '../../src/errors/index.js';
 import type { Test } from 'tap';
 import { instanceType, providerConfigType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
@@ -283,5 +284,20 @@ export function runClientConformance(t: Test, makeClient: MakeClient): void {
     const timed = client.watch(instanceType, { resourceVersion: start, timeoutSeconds: 1 })[Symbol.asyncIterator]();
     t.equal((await timed.next()).done, true, 'timeoutSeconds ends the stream');
     t.ok(Date.now() - began >= 900, 'not before the timeout');
+  });
+
+  test('server-side apply: creates, no-op re-apply, conflicts between managers, force', async (t, { client }) => {
+    const config = instance('applied');
+    const created = await client.patch(instanceType, 'default', 'applied', { type: 'apply', body: config }, { fieldManager: 'alice' });
+    t.equal(created.metadata.name, 'applied');
+    t.ok(created.metadata.managedFields?.some((m) => m.manager === 'alice' && m.operation === 'Apply'), 'alice owns the applied fields');
+    const again = await client.patch(instanceType, 'default', 'applied', { type: 'apply', body: config }, { fieldManager: 'alice' });
+    t.equal(again.metadata.resourceVersion, created.metadata.resourceVersion, 're-applying the same config writes nothing');
+    const other = { ...config, spec: { ...config.spec, vcpus: 7 } };
+    const err = await rejection(client.patch(instanceType, 'default', 'applied', { type: 'apply', body: other }, { fieldManager: 'bob' }));
+    t.ok(isConflict(err), 'a second manager changing an owned field conflicts');
+    t.match((err as ConflictError).causes, [{ field: '.spec.vcpus', message: /alice/ }]);
+    const forced = await client.patch(instanceType, 'default', 'applied', { type: 'apply', body: other }, { fieldManager: 'bob', force: true });
+    t.equal(forced.spec?.['vcpus'], 7);
   });
 }

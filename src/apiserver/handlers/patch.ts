@@ -1,7 +1,7 @@
 import type { JsonValue, KubeObject } from '../../../schemas/object.js';
-import { ConvergeError, ErrorCode, isAlreadyExists, isNotFound } from '../../errors/index.js';
-import { createObject, updateObject } from '../../registry/index.js';
-import { fieldManagerFor, serverSideApply } from '../ssa/index.js';
+import { ConvergeError, ErrorCode } from '../../errors/index.js';
+import { applyObject, updateObject } from '../../registry/index.js';
+import { fieldManagerFor } from '../ssa/index.js';
 import { writeJson } from '../respond.js';
 import { readBody } from '../util/body.js';
 import { decodeBody } from '../util/decode.js';
@@ -60,40 +60,15 @@ export async function handlePatch(r: ResourceRequest, query: WriteQuery): Promis
 
 /** Server-side apply: merge the applied configuration, track field ownership, 409 on conflicts unless forced. */
 async function handleApply(r: ResourceRequest, query: WriteQuery, patch: unknown): Promise<number> {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
-    throw new ConvergeError(ErrorCode.BadRequest, 'apply patch must be a YAML or JSON object');
-  }
-  const applied = patch as KubeObject;
-  const bodyName = (applied.metadata as { name?: unknown } | undefined)?.name;
-  if (bodyName !== undefined && bodyName !== r.info.name) {
-    throw new ConvergeError(ErrorCode.BadRequest, `the name of the object (${String(bodyName)}) does not match the name on the URL (${String(r.info.name)})`);
-  }
   const manager = fieldManagerFor({ query: query.fieldManager, userAgent: r.req.headers['user-agent'], isApply: true, optionsKind: 'PatchOptions' });
-  const subresource = r.info.subresource === 'status' ? 'status' : undefined;
   const { fieldManager: _none, ...base } = writeOptions(r, query, 'PatchOptions');
-  const name = r.info.name ?? '';
-  const apply = (live: KubeObject | undefined) =>
-    serverSideApply({ live, applied, manager, force: query.force ?? false, now: r.deps.registry.now(), subresource }).object;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const updated = await updateObject(r.deps.registry, r.type, r.info.namespace, name, undefined, {
-        ...base,
-        subresource: subresource ?? 'main',
-        mutate: (current) => apply(withoutResourceVersion(current)),
-      });
-      writeJson(r.res, 200, updated);
-      return 200;
-    } catch (err) {
-      if (!isNotFound(err) || subresource) throw err;
-    }
-    try {
-      const created = await createObject(r.deps.registry, r.type, r.info.namespace, apply(undefined), base);
-      writeJson(r.res, 201, created);
-      return 201;
-    } catch (err) {
-      // Created by someone else in between: apply onto it instead.
-      if (!isAlreadyExists(err)) throw err;
-    }
-  }
-  throw new ConvergeError(ErrorCode.Conflict, `apply of "${name}" kept racing with concurrent creates and deletes; retry`);
+  const result = await applyObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', patch, {
+    ...base,
+    manager,
+    force: query.force ?? false,
+    ...(r.info.subresource === 'status' ? { subresource: 'status' as const } : {}),
+  });
+  const code = result.created ? 201 : 200;
+  writeJson(r.res, code, result.object);
+  return code;
 }
