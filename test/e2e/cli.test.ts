@@ -1,20 +1,11 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import { spawnServe } from '../helpers/cli.js';
-import { runConverge } from '../helpers/converge-cli.js';
-import { repoRoot } from '../helpers/cli.js';
+import { runConverge, startCliFixture } from '../helpers/converge-cli.js';
 
-const dataDir = await mkdtemp(join(tmpdir(), 'converge-cli-'));
-t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-const serve = await spawnServe(['--data-dir', dataDir, '--listen', '127.0.0.1:0']);
-t.teardown(() => serve.stop());
-const env = { KUBECONFIG: serve.kubeconfig };
-const cli = (...args: string[]) => runConverge(args, { env });
-const examples = join(dataDir, 'examples');
-await cp(join(repoRoot, 'examples'), examples, { recursive: true });
+const { env, examples, cli } = await startCliFixture(t);
 
 const KINDS_IN_ORDER = ['providerconfig', 'pool', 'network', 'volume', 'bucket', 'instance'];
 

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { convergeArgv, repoRoot } from './cli.js';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { convergeArgv, repoRoot, spawnServe, type ServeProcess } from './cli.js';
 
 /** Result of one `converge` CLI run. */
 export interface CliResult {
@@ -19,4 +22,25 @@ export function runConverge(args: readonly string[], options: { env?: Record<str
     );
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
+}
+
+/** A `converge serve` child with its own data dir, a copy of `examples/`, and a CLI runner pointed at it. */
+export interface CliFixture {
+  readonly serve: ServeProcess;
+  readonly env: Record<string, string>;
+  /** Writable copy of the repository's `examples/`. */
+  readonly examples: string;
+  cli(...args: string[]): Promise<CliResult>;
+}
+
+/** Starts the fixture and registers its cleanup on `t`. */
+export async function startCliFixture(t: { teardown(fn: () => unknown): void }): Promise<CliFixture> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'converge-cli-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const serve = await spawnServe(['--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+  t.teardown(() => serve.stop());
+  const env = { KUBECONFIG: serve.kubeconfig };
+  const examples = join(dataDir, 'examples');
+  await cp(join(repoRoot, 'examples'), examples, { recursive: true });
+  return { serve, env, examples, cli: (...args) => runConverge(args, { env }) };
 }
