@@ -12,6 +12,7 @@ import { addCause, FieldReason } from './issues.js';
 
 /** What an allocation is for: a Network's prefix, or a single address of an Instance's interface. */
 export const AllocationPurpose = { Network: 'network', Address: 'address' } as const;
+/** One of {@link AllocationPurpose}. */
 export type AllocationPurpose = (typeof AllocationPurpose)[keyof typeof AllocationPurpose];
 
 const owner = z

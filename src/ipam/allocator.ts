@@ -7,7 +7,8 @@
  * - Different-size races (a /23 and a /24 planned from the same stale view) have different names, so after
  *   a successful create the allocator lists again: if an overlapping allocation created before its own
  *   exists, it deletes its own and retries. Lists are consistent reads, so of two overlapping allocations the
- *   younger one's check always sees the older one: exactly one survives.
+ *   younger one's check always sees the older one: exactly one survives. "Older" compares resourceVersions,
+ *   which are creation revisions because allocations are write-once (spec immutable, nothing updates them).
  * - Per owner the call is idempotent: an allocation the owner already holds that satisfies the request is
  *   returned as is (also when two calls for the same owner raced, the older allocation wins).
  */
@@ -81,7 +82,8 @@ function namespaceOf(pool: PoolRef): string {
 function layoutOf(pool: KubeObject): PoolLayout {
   const spec = poolSpec.safeParse(pool.spec);
   if (!spec.success) {
-    throw new InvalidError(`Pool "${pool.metadata.name}" has an invalid spec: ${spec.error.message}`, { kind: 'Pool', name: pool.metadata.name });
+    const problems = spec.error.issues.map((i) => `${['spec', ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
+    throw new InvalidError(`Pool "${pool.metadata.name}" has an invalid spec: ${problems}`, { kind: 'Pool', name: pool.metadata.name });
   }
   return poolLayout(pool.metadata.name, spec.data);
 }
@@ -132,7 +134,7 @@ type Verdict = { readonly keep: true } | { readonly keep: false; readonly winner
 /** After creating `mine`: keep it, or yield to an older overlapping allocation (or an older one of the same owner). */
 async function settle(client: ApiClient, pool: PoolRef, mine: Allocation, owner: AllocationOwner, request: ResolvedRequest): Promise<Verdict> {
   const others = (await listPoolAllocations(client, pool)).filter((a) => a.name !== mine.name && olderThan(a, mine));
-  const duplicate = others.find((a) => ownedBy(a, owner) && satisfies(a, request));
+  const duplicate = others.find((a) => ownedBy(a, owner) && !a.terminating && satisfies(a, request));
   const overlapping = others.some(
     (a) => cidrsOverlap(a.cidr, mine.cidr) && !enclosesRequest(request, a.cidr, a.purpose),
   );

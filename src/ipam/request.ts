@@ -24,7 +24,8 @@ export interface AddressRequest {
   /**
    * The network the address must lie in (e.g. the CIDR of the Network the interface attaches to). Its
    * network, gateway and broadcast addresses are skipped (see `addresses.ts`), and a network allocation
-   * or avoided network that contains it does not block it.
+   * or avoided network that contains it does not block it. Without it, each pool prefix is treated as the
+   * subnet (its network, gateway and broadcast addresses are skipped).
    */
   readonly within?: Cidr;
   /** Address family; default `within`'s, else the family of the pool's first prefix. */
