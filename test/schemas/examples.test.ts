@@ -29,7 +29,9 @@ t.test('every Converge object in examples/ validates', async (t) => {
       t.ok(r.ok, `${file}#${i} ${type.kind}: ${r.ok ? 'valid' : JSON.stringify(r.causes)}`);
     }
   }
-  t.same([...kindsSeen].sort(), resourceTypes.map((r) => r.kind).sort(), 'every kind has an example');
+  // IPAllocations are made by the IPAM allocator, never by hand: an example would invite users to apply fake ones.
+  const userKinds = resourceTypes.map((r) => r.kind).filter((k) => k !== 'IPAllocation');
+  t.same([...kindsSeen].sort(), userKinds.sort(), 'every kind users write has an example');
 });
 
 t.test('the default ProviderConfig example uses the sim driver', async (t) => {

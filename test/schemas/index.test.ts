@@ -1,7 +1,7 @@
 import t from 'tap';
 import { findResourceType, resourceTypeForObject, resourceTypes } from '../../schemas/index.js';
 
-t.test('the six kinds and their names', async (t) => {
+t.test('the kinds and their names', async (t) => {
   t.same(
     resourceTypes.map((r) => [r.kind, r.plural, r.singular, [...r.shortNames], r.namespaced]),
     [
@@ -10,6 +10,7 @@ t.test('the six kinds and their names', async (t) => {
       ['Bucket', 'buckets', 'bucket', ['bkt'], true],
       ['Network', 'networks', 'network', ['net'], true],
       ['Pool', 'pools', 'pool', ['pool'], true],
+      ['IPAllocation', 'ipallocations', 'ipallocation', ['ipa'], true],
       ['ProviderConfig', 'providerconfigs', 'providerconfig', ['pc'], false],
     ],
   );
