@@ -1,0 +1,58 @@
+/**
+ * Builds the controller of one managed kind: the generic reconciler plus a watch on ProviderConfigs, so
+ * objects waiting for a missing ProviderConfig are reconciled as soon as it appears or changes.
+ */
+import { providerConfigType } from '../schemas/index.js';
+import type { ApiClient } from '../src/client/types.js';
+import { createManagedReconciler, providerNameOf, type Journal, type ManagedKind, type ManagedMetrics, type ProviderLimits } from '../src/managed/index.js';
+import type { Logger } from '../src/observability/logger.js';
+import { Controller, type Clock, type EventRecorder, type InformerSource, type RateLimiter, type Request } from '../src/runtime/index.js';
+
+/** What every managed controller shares. */
+export interface ManagedControllerDeps {
+  readonly client: ApiClient;
+  readonly informers: InformerSource;
+  readonly recorder: EventRecorder;
+  readonly journal: Journal;
+  readonly limits: ProviderLimits;
+  readonly metrics: ManagedMetrics;
+  readonly logger: Logger;
+  readonly workers?: number;
+  readonly clock?: Clock;
+  /** Per-key retry backoff is the runtime's default unless given (tests shorten it). */
+  readonly rateLimiter?: RateLimiter;
+}
+
+/** The requests of every cached object of `kind` that uses ProviderConfig `name`. */
+function usersOf(deps: ManagedControllerDeps, kind: ManagedKind, name: string): Request[] {
+  return deps.informers
+    .informerFor(kind.type)
+    .cache.list()
+    .filter((o) => providerNameOf(o) === name)
+    .map((o) => ({ ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name }));
+}
+
+/** See the module comment. */
+export function managedController(deps: ManagedControllerDeps, kind: ManagedKind): Controller {
+  const reconciler = createManagedReconciler({
+    client: deps.client,
+    kind,
+    recorder: deps.recorder,
+    journal: deps.journal,
+    limits: deps.limits,
+    metrics: deps.metrics,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const controller = new Controller({
+    name: `${kind.type.singular}-controller`,
+    type: kind.type,
+    reconciler,
+    informers: deps.informers,
+    workers: deps.workers ?? 2,
+    logger: deps.logger,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+  });
+  controller.watchMapped(providerConfigType, (pc) => usersOf(deps, kind, pc.metadata.name));
+  return controller;
+}

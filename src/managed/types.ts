@@ -1,0 +1,41 @@
+/** Contracts of the generic managed-resource reconciler (DESIGN §6). */
+import type { JsonObject } from '../../schemas/object.js';
+import type { ResourceType } from '../../schemas/types.js';
+import type { ApiClient } from '../client/types.js';
+import type { Clock } from '../runtime/clock.js';
+import type { EventRecorder } from '../runtime/events.js';
+import type { ExternalConnector } from '../providers/types.js';
+import type { Journal } from './journal.js';
+import type { ManagedMetrics } from './metrics.js';
+import type { ProviderLimits } from './semaphore.js';
+
+/** Finalizer that keeps an object until its external resource is dealt with. */
+export const MANAGED_FINALIZER = 'converge.io/finalizer';
+/** Annotation that stops reconciling an object while `"true"`. */
+export const PAUSED_ANNOTATION = 'converge.io/paused';
+
+/** One managed kind: its API type, its driver connector and how observed state maps to status. */
+export interface ManagedKind {
+  readonly type: ResourceType;
+  /** External-name prefix of uid-derived names, e.g. `ci` for instances. */
+  readonly prefix: string;
+  readonly connector: ExternalConnector;
+  /** Status keys {@link statusFromObserved} owns: those it leaves out are removed from status. */
+  readonly observedFields: readonly string[];
+  /** Kind-specific status fields from what the driver observed; only schema fields. */
+  statusFromObserved(observed: Record<string, unknown>): JsonObject;
+}
+
+/** Options of {@link createManagedReconciler}. */
+export interface ManagedReconcilerOptions {
+  readonly client: ApiClient;
+  readonly kind: ManagedKind;
+  readonly recorder?: EventRecorder;
+  readonly journal?: Journal;
+  /** Shared across controllers so a ProviderConfig's limit covers every kind. */
+  readonly limits?: ProviderLimits;
+  readonly metrics?: ManagedMetrics;
+  readonly clock?: Clock;
+  /** Source of poll jitter. Default `Math.random`. */
+  readonly random?: () => number;
+}

@@ -1,0 +1,202 @@
+/**
+ * SIMULATED cloud: an in-process stand-in for a real backend, holding VMs, disks, buckets and networks in
+ * memory. Nothing here touches real infrastructure. It exists for trials, tests and scale tests, so it
+ * can slow down (latency), fail on purpose (a failure rate or scripted next-N failures per operation) and
+ * change behind Converge's back (drift injection: {@link SimCloud.mutate}, {@link SimCloud.remove}).
+ */
+import { UnavailableError } from '../../errors/index.js';
+import { realClock, sleep, type Clock } from '../../runtime/clock.js';
+
+/** Resource kinds the simulated cloud holds. */
+export const SimKind = { Instance: 'Instance', Volume: 'Volume', Bucket: 'Bucket', Network: 'Network' } as const;
+export type SimKind = (typeof SimKind)[keyof typeof SimKind];
+
+/** Operations failures can be injected into. */
+export const SimOperation = { Get: 'get', Create: 'create', Update: 'update', Delete: 'delete' } as const;
+export type SimOperation = (typeof SimOperation)[keyof typeof SimOperation];
+
+/** One simulated resource: a plain record of fields. */
+export type SimRecord = Record<string, unknown>;
+
+/** Options of {@link SimCloud}. */
+export interface SimCloudOptions {
+  /** Delay of every call in ms. Default 0. */
+  readonly latencyMs?: number;
+  /** Probability (0..1) that a call fails with `UnavailableError`. Default 0. */
+  readonly failureRate?: number;
+  /** Source of randomness for the failure rate. Default `Math.random`. */
+  readonly random?: () => number;
+  readonly clock?: Clock;
+}
+
+/** A scripted failure: `before` fails without acting; `after` acts, then fails (a lost response). */
+export interface ScriptedFailure {
+  readonly operation: SimOperation;
+  readonly kind?: SimKind;
+  /** How many of the next matching calls fail. Default 1. */
+  readonly count?: number;
+  readonly when?: 'before' | 'after';
+  readonly message?: string;
+}
+
+interface PendingFailure {
+  readonly operation: SimOperation;
+  readonly kind: SimKind | undefined;
+  remaining: number;
+  readonly when: 'before' | 'after';
+  readonly message: string;
+}
+
+/** See the module comment. Records are copied in and out: callers never alias the cloud's state. */
+export class SimCloud {
+  private readonly stores = new Map<SimKind, Map<string, SimRecord>>();
+  private readonly failures: PendingFailure[] = [];
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private latencyMs: number;
+  private failureRate: number;
+  /** Calls made per `<operation>:<kind>`, for tests and the dashboard. */
+  readonly calls = new Map<string, number>();
+
+  constructor(readonly name: string, options: SimCloudOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.failureRate = options.failureRate ?? 0;
+  }
+
+  /** Changes latency and failure rate (e.g. when the ProviderConfig's options change). */
+  configure(options: { latencyMs?: number; failureRate?: number }): void {
+    if (options.latencyMs !== undefined) this.latencyMs = options.latencyMs;
+    if (options.failureRate !== undefined) this.failureRate = options.failureRate;
+  }
+
+  /** Makes the next matching call(s) fail; see {@link ScriptedFailure}. */
+  failNext(failure: ScriptedFailure): void {
+    this.failures.push({
+      operation: failure.operation,
+      kind: failure.kind,
+      remaining: failure.count ?? 1,
+      when: failure.when ?? 'before',
+      message: failure.message ?? `simulated ${failure.operation} failure`,
+    });
+  }
+
+  /** The resource, or undefined. */
+  async get(kind: SimKind, name: string, signal?: AbortSignal): Promise<SimRecord | undefined> {
+    return this.call(SimOperation.Get, kind, signal, () => copy(this.store(kind).get(name)));
+  }
+
+  /** Creates the resource unless it exists; returns what is stored either way (create-if-absent). */
+  async create(kind: SimKind, name: string, record: SimRecord, signal?: AbortSignal): Promise<SimRecord> {
+    return this.call(SimOperation.Create, kind, signal, () => {
+      const store = this.store(kind);
+      const existing = store.get(name);
+      if (existing !== undefined) return copy(existing);
+      store.set(name, copy(record));
+      return copy(record);
+    });
+  }
+
+  /** Merges `patch` into the resource; `UnavailableError` when it does not exist. */
+  async update(kind: SimKind, name: string, patch: SimRecord, signal?: AbortSignal): Promise<SimRecord> {
+    return this.call(SimOperation.Update, kind, signal, () => {
+      const store = this.store(kind);
+      const existing = store.get(name);
+      if (existing === undefined) throw new UnavailableError(`simulated ${kind} "${name}" does not exist`);
+      const next = { ...existing, ...copy(patch) };
+      store.set(name, next);
+      return copy(next);
+    });
+  }
+
+  /** Deletes the resource; a missing one is fine. */
+  async delete(kind: SimKind, name: string, signal?: AbortSignal): Promise<void> {
+    return this.call(SimOperation.Delete, kind, signal, () => {
+      this.store(kind).delete(name);
+    });
+  }
+
+  /** Drift injection: changes fields out of band, bypassing latency and failures. False when missing. */
+  mutate(kind: SimKind, name: string, patch: SimRecord): boolean {
+    const store = this.store(kind);
+    const existing = store.get(name);
+    if (existing === undefined) return false;
+    store.set(name, { ...existing, ...copy(patch) });
+    return true;
+  }
+
+  /** Drift injection: deletes out of band. False when missing. */
+  remove(kind: SimKind, name: string): boolean {
+    return this.store(kind).delete(name);
+  }
+
+  /** Synchronous read for tests and drivers' cross-kind lookups (no latency, no failures). */
+  peek(kind: SimKind, name: string): SimRecord | undefined {
+    return copy(this.store(kind).get(name));
+  }
+
+  /** Names of the resources of `kind`, sorted. */
+  names(kind: SimKind): string[] {
+    return [...this.store(kind).keys()].sort();
+  }
+
+  /** Every resource of `kind` with its name (a copy). */
+  entries(kind: SimKind): [string, SimRecord][] {
+    return [...this.store(kind).entries()].map(([n, r]) => [n, copy(r)]);
+  }
+
+  private store(kind: SimKind): Map<string, SimRecord> {
+    let store = this.stores.get(kind);
+    if (store === undefined) {
+      store = new Map();
+      this.stores.set(kind, store);
+    }
+    return store;
+  }
+
+  private async call<T>(operation: SimOperation, kind: SimKind, signal: AbortSignal | undefined, act: () => T): Promise<T> {
+    const id = `${operation}:${kind}`;
+    this.calls.set(id, (this.calls.get(id) ?? 0) + 1);
+    if (this.latencyMs > 0) await sleep(this.clock, this.latencyMs, signal);
+    if (signal?.aborted) throw new UnavailableError(`simulated ${operation} of ${kind} aborted`);
+    const scripted = this.takeFailure(operation, kind);
+    if (scripted?.when === 'before') throw new UnavailableError(scripted.message);
+    if (scripted === undefined && this.failureRate > 0 && this.random() < this.failureRate) {
+      throw new UnavailableError(`simulated random ${operation} failure of ${kind}`);
+    }
+    const result = act();
+    if (scripted?.when === 'after') throw new UnavailableError(scripted.message);
+    return result;
+  }
+
+  private takeFailure(operation: SimOperation, kind: SimKind): PendingFailure | undefined {
+    const index = this.failures.findIndex((f) => f.operation === operation && (f.kind === undefined || f.kind === kind));
+    const found = this.failures[index];
+    if (found === undefined) return undefined;
+    found.remaining--;
+    if (found.remaining <= 0) this.failures.splice(index, 1);
+    return found;
+  }
+}
+
+function copy<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}
+
+/** One {@link SimCloud} per ProviderConfig name, created on first use and shared by every driver. */
+export class SimClouds {
+  private readonly clouds = new Map<string, SimCloud>();
+
+  constructor(private readonly defaults: SimCloudOptions = {}) {}
+
+  /** The cloud of ProviderConfig `name`. */
+  get(name: string): SimCloud {
+    let cloud = this.clouds.get(name);
+    if (cloud === undefined) {
+      cloud = new SimCloud(name, this.defaults);
+      this.clouds.set(name, cloud);
+    }
+    return cloud;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The external-resource contract (crossplane-runtime's `ExternalConnecter`/`ExternalClient`): a driver
+ * connects with a ProviderConfig and returns a client for one kind. Observe only reports facts; the managed
+ * reconciler decides what to do with them. Every call must be idempotent and safe to repeat: a create whose
+ * resource already exists adopts it (names are derived from the object's uid, see {@link externalNameOf}).
+ */
+import type { KubeObject } from '../../schemas/object.js';
+
+/** Annotation naming an existing external resource to adopt instead of the uid-derived name. */
+export const EXTERNAL_NAME_ANNOTATION = 'converge.io/external-name';
+
+/** One field whose external value differs from the spec. `path` is a spec path such as `spec.vcpus`. */
+export interface DiffEntry {
+  readonly path: string;
+  readonly desired?: unknown;
+  readonly observed?: unknown;
+}
+
+/** What observe found. `observed` is the kind's status-relevant view of the external resource. */
+export interface Observation<Observed> {
+  readonly exists: boolean;
+  /** True when the external resource matches the spec (`diff` is then empty). */
+  readonly upToDate: boolean;
+  readonly observed?: Observed;
+  readonly diff: readonly DiffEntry[];
+}
+
+/** What create did: the name the resource got and, for asynchronous backends, an operation handle. */
+export interface CreateResult {
+  readonly externalName: string;
+  readonly operation?: string;
+}
+
+/** The four verbs on one kind's external resources; `obj` is the full (defaulted) API object. */
+export interface ExternalClient<Observed = Record<string, unknown>> {
+  observe(obj: KubeObject, signal: AbortSignal): Promise<Observation<Observed>>;
+  create(obj: KubeObject, signal: AbortSignal): Promise<CreateResult>;
+  /** Brings the fields named in `diff` in line with the spec. */
+  update(obj: KubeObject, diff: readonly DiffEntry[], signal: AbortSignal): Promise<void>;
+  /** Deletes the resource; deleting a missing one succeeds. */
+  delete(obj: KubeObject, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Produces a client for a ProviderConfig. Throws `TerminalError` when the driver cannot serve it at all
+ * (e.g. not implemented) and a retryable error when the backend is unreachable right now.
+ */
+export interface ExternalConnector<Observed = Record<string, unknown>> {
+  connect(providerConfig: KubeObject, signal: AbortSignal): Promise<ExternalClient<Observed>>;
+}
+
+/** `<prefix>-<first 12 hex digits of uid>`: the deterministic name a create uses, so retries adopt. */
+export function derivedExternalName(prefix: string, uid: string): string {
+  return `${prefix}-${uid.replace(/[^0-9a-f]/gi, '').toLowerCase().slice(0, 12)}`;
+}
+
+/**
+ * The external name of `obj`: the adoption annotation, else `status.externalName`, else the name derived
+ * from the uid. Objects without a uid (never stored) fall back to the object name.
+ */
+export function externalNameOf(obj: KubeObject, prefix: string): string {
+  const annotated = obj.metadata.annotations?.[EXTERNAL_NAME_ANNOTATION];
+  if (annotated !== undefined && annotated !== '') return annotated;
+  const recorded = obj.status?.['externalName'];
+  if (typeof recorded === 'string' && recorded !== '') return recorded;
+  return derivedExternalName(prefix, obj.metadata.uid ?? obj.metadata.name);
+}
+
+/** A client that finds nothing and does nothing (crossplane's `NopClient`), for tests and wiring. */
+export const nopExternalClient: ExternalClient = {
+  observe: async () => ({ exists: false, upToDate: true, diff: [] }),
+  create: async (obj) => ({ externalName: obj.metadata.name }),
+  update: async () => {},
+  delete: async () => {},
+};
+
+/** A connector that always returns {@link nopExternalClient}. */
+export const nopConnector: ExternalConnector = { connect: async () => nopExternalClient };
+
+/** Adapts a function to {@link ExternalConnector}. */
+export function connectorFunc<Observed>(
+  fn: (providerConfig: KubeObject, signal: AbortSignal) => Promise<ExternalClient<Observed>>,
+): ExternalConnector<Observed> {
+  return { connect: fn };
+}
