@@ -2,6 +2,7 @@
  * Managed-controller test environment: a memory store, the in-process client, the four managed controllers
  * over a fresh simulated cloud, a recorder that keeps events, a prom-client registry and fast retries.
  */
+import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
@@ -54,6 +55,8 @@ export async function startEnv(options: { withDefaultProvider?: boolean } = {}):
     rateLimiter: exponentialFailureRateLimiter({ baseDelayMs: 5, maxDelayMs: 100 }),
   });
   const stop = new AbortController();
+  // Four controllers and their informers all listen on one signal.
+  setMaxListeners(100, stop.signal);
   const running = [built.informers.start(stop.signal), ...built.controllers.map((c) => c.start(stop.signal))];
   return {
     client: env.client,
