@@ -57,6 +57,9 @@ export class SimCloud {
   private failureRate: number;
   /** Calls made per `<operation>:<kind>`, for tests and the dashboard. */
   readonly calls = new Map<string, number>();
+  /** Calls in progress now, and the most ever in progress at once (to check concurrency limits). */
+  inFlight = 0;
+  maxInFlight = 0;
 
   constructor(readonly name: string, options: SimCloudOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -158,8 +161,17 @@ export class SimCloud {
   private async call<T>(operation: SimOperation, kind: SimKind, signal: AbortSignal | undefined, act: () => T): Promise<T> {
     const id = `${operation}:${kind}`;
     this.calls.set(id, (this.calls.get(id) ?? 0) + 1);
-    if (this.latencyMs > 0) await sleep(this.clock, this.latencyMs, signal);
-    if (signal?.aborted) throw new UnavailableError(`simulated ${operation} of ${kind} aborted`);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      if (this.latencyMs > 0) await sleep(this.clock, this.latencyMs, signal);
+      if (signal?.aborted) throw new UnavailableError(`simulated ${operation} of ${kind} aborted`);
+      return this.act(operation, kind, act);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private act<T>(operation: SimOperation, kind: SimKind, act: () => T): T {
     const scripted = this.takeFailure(operation, kind);
     if (scripted?.when === 'before') throw new UnavailableError(scripted.message);
     if (scripted === undefined && this.failureRate > 0 && this.random() < this.failureRate) {

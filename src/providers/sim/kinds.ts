@@ -80,10 +80,7 @@ export const simInstance: SimKindSpec = {
     field('spec.image', 'image'),
     field('spec.runStrategy', 'powerState', (s) => (s['runStrategy'] === 'Halted' ? 'Stopped' : 'Running')),
   ],
-  build(obj, cloud) {
-    const volumes = attachVolumes(obj, cloud);
-    return { hostId: 'sim-host-1', addresses: assignAddresses(obj, cloud), volumes };
-  },
+  build: (obj, cloud) => buildInstance(obj, cloud),
   observed: (record) => ({
     powerState: record['powerState'] ?? 'Unknown',
     phase: record['powerState'] === 'Running' ? 'Running' : record['powerState'] === 'Stopped' ? 'Stopped' : 'Unknown',
@@ -113,27 +110,34 @@ function findByRef(cloud: SimCloud, kind: SimKind, ref: string): [string, SimRec
   return cloud.entries(kind).find(([, record]) => record['ref'] === ref);
 }
 
-function assignAddresses(obj: KubeObject, cloud: SimCloud): string[] {
-  return refs(obj, 'networks', 'networkRef').map((net) => {
-    const found = findByRef(cloud, SimKind.Network, refOf(obj.metadata.namespace, net.name));
-    if (found === undefined) throw new UnavailableError(`network "${net.name}" does not exist in the simulated cloud yet`);
-    if (net.address !== undefined) return net.address;
-    const [netName, record] = found;
-    const parsed = parseCidr(String(record['cidr']));
-    if (!parsed.ok) throw new UnavailableError(`network "${net.name}" has no usable cidr`);
-    const host = typeof record['nextHost'] === 'number' ? record['nextHost'] : 2;
-    const value = cidrFirst(parsed.value) + BigInt(host);
-    if (value >= cidrLast(parsed.value)) throw new UnavailableError(`network "${net.name}" has no free addresses`);
-    cloud.mutate(SimKind.Network, netName, { nextHost: host + 1 });
-    return formatIp({ family: parsed.value.family, value });
+/** Every referenced resource of `kind`, or an UnavailableError naming the first missing one (nothing changed yet). */
+function resolveAll(obj: KubeObject, cloud: SimCloud, kind: SimKind, names: readonly string[]): [string, SimRecord][] {
+  return names.map((name) => {
+    const found = findByRef(cloud, kind, refOf(obj.metadata.namespace, name));
+    if (found === undefined) throw new UnavailableError(`${kind.toLowerCase()} "${name}" does not exist in the simulated cloud yet`);
+    return found;
   });
 }
 
-function attachVolumes(obj: KubeObject, cloud: SimCloud): string[] {
-  return refs(obj, 'volumes', 'volumeRef').map((vol) => {
-    const found = findByRef(cloud, SimKind.Volume, refOf(obj.metadata.namespace, vol.name));
-    if (found === undefined) throw new UnavailableError(`volume "${vol.name}" does not exist in the simulated cloud yet`);
-    cloud.mutate(SimKind.Volume, found[0], { attachedTo: obj.metadata.name });
-    return found[0];
-  });
+/** Resolves every dependency first, so a missing one fails the create before anything is changed. */
+function buildInstance(obj: KubeObject, cloud: SimCloud): SimRecord {
+  const nets = refs(obj, 'networks', 'networkRef');
+  const vols = refs(obj, 'volumes', 'volumeRef');
+  const networks = resolveAll(obj, cloud, SimKind.Network, nets.map((n) => n.name));
+  const volumes = resolveAll(obj, cloud, SimKind.Volume, vols.map((v) => v.name));
+  const addresses = nets.map((net, i) => net.address ?? nextAddress(cloud, net.name, networks[i]!));
+  for (const [name] of volumes) cloud.mutate(SimKind.Volume, name, { attachedTo: obj.metadata.name });
+  return { hostId: 'sim-host-1', addresses, volumes: volumes.map(([name]) => name) };
+}
+
+function nextAddress(cloud: SimCloud, refName: string, [netName, record]: [string, SimRecord]): string {
+  const parsed = parseCidr(String(record['cidr']));
+  if (!parsed.ok) throw new UnavailableError(`network "${refName}" has no usable cidr`);
+  // Re-read: an earlier interface of the same instance may have taken an address from this network.
+  const current = cloud.peek(SimKind.Network, netName) ?? record;
+  const host = typeof current['nextHost'] === 'number' ? current['nextHost'] : 2;
+  const value = cidrFirst(parsed.value) + BigInt(host);
+  if (value >= cidrLast(parsed.value)) throw new UnavailableError(`network "${refName}" has no free addresses`);
+  cloud.mutate(SimKind.Network, netName, { nextHost: host + 1 });
+  return formatIp({ family: parsed.value.family, value });
 }
