@@ -13,7 +13,7 @@ import type { Connection } from './connect.js';
 import { createExternal } from './create.js';
 import { describeDrift, driftPolicyFor, driftStatus, EXISTS_PATH, storedDrift, trackDrift, type DriftRecord } from './drift.js';
 import { callExternal, ExternalAction } from './external.js';
-import { nowText, setConditions, setStatusField, type Run } from './run.js';
+import { flushStatus, nowText, setConditions, setStatusField, type Run } from './run.js';
 
 type Observed = Observation<Record<string, unknown>>;
 
@@ -114,6 +114,9 @@ async function handleDiff(run: Run, conn: Connection, obs: Observed): Promise<Ob
   const entries = noteDrift(run, considered);
   const correct = considered.filter((d) => driftPolicyFor(run.obj, d.path) === DriftPolicy.Correct);
   if (correct.length > 0) {
+    // The drift is on record before it is corrected: watchers see it, and a failed correction leaves it there.
+    setRemainingDrift(run, entries);
+    await flushStatus(run);
     await update(run, conn, correct);
     run.deps.recorder.event(run.obj, EventType.Normal, 'DriftCorrected', `corrected ${describeDrift(correct)}`);
   }

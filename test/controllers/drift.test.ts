@@ -1,5 +1,6 @@
 import t from 'tap';
-import { instanceType, volumeType } from '../../schemas/index.js';
+import { bucketType, instanceType, volumeType } from '../../schemas/index.js';
+import type { KubeObject } from '../../schemas/object.js';
 import { SimKind } from '../../src/providers/sim/index.js';
 import { conditionOf, eventually, manifests, poke, startEnv, waitReady } from './helpers.js';
 
@@ -15,6 +16,12 @@ t.test('out-of-band change with driftPolicy Correct is detected, reported and co
   await client.create(instanceType, manifests.instance('fix'));
   const obj = await waitReady(client, instanceType, 'fix');
   const name = String(obj.status?.['externalName']);
+  const seen: KubeObject[] = [];
+  const stopWatch = new AbortController();
+  const watching = (async () => {
+    const stream = client.watch(instanceType, { namespace: 'default', resourceVersion: obj.metadata.resourceVersion ?? '0', signal: stopWatch.signal });
+    for await (const event of stream) seen.push(event.object);
+  })().catch(() => undefined);
   t.ok(clouds.get('default').mutate(SimKind.Instance, name, { vcpus: 16 }));
   await poke(client, instanceType, 'fix');
   await eventually(async () => env.events.some((e) => e.name === 'fix' && e.reason === 'DriftCorrected'), 'DriftCorrected event');
@@ -24,6 +31,10 @@ t.test('out-of-band change with driftPolicy Correct is detected, reported and co
   t.equal(await driftCount(env.registry), 1, 'converge_drift_detected_total counted once');
   const after = await waitReady(client, instanceType, 'fix');
   t.equal(conditionOf(after, 'Drifted')?.status, 'False');
+  stopWatch.abort();
+  await watching;
+  const recorded = seen.find((o) => conditionOf(o, 'Drifted')?.status === 'True');
+  t.match(recorded?.status?.['drift'], [{ path: 'spec.vcpus', desired: 2, observed: 16 }], 'drift was on record before it was corrected');
   t.equal(after.status?.['drift'], undefined);
   t.ok(env.journal.list('Instance', 'default', 'fix').some((e) => e.action === 'Update' && e.summary === 'set spec.vcpus'));
 });
@@ -102,4 +113,23 @@ t.test('out-of-band deletion: Correct recreates, Report reports exists=false', a
   t.equal(conditionOf(reported, 'Ready')?.status, 'False');
   t.match(conditionOf(reported, 'Ready')?.message, /deleted out of band/);
   t.equal(cloud.peek(SimKind.Instance, witness), undefined, 'Report does not recreate');
+});
+
+t.test('pollInterval drives re-observation; an unchanged resource causes no status write', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  const { client, clouds } = env;
+  const cloud = clouds.get('default');
+  await client.create(bucketType, manifests.bucket('polled', { pollInterval: '1s', driftPolicy: 'Report' }));
+  const obj = await waitReady(client, bucketType, 'polled');
+  const gets = cloud.calls.get('get:Bucket') ?? 0;
+  await eventually(async () => (cloud.calls.get('get:Bucket') ?? 0) > gets, 'a poll', 3000);
+  const polled = await client.get(bucketType, 'default', 'polled');
+  t.equal(polled.metadata.resourceVersion, obj.metadata.resourceVersion, 'nothing changed, nothing written');
+  cloud.mutate(SimKind.Bucket, String(obj.status?.['externalName']), { versioning: false });
+  const drifted = await eventually(async () => {
+    const o = await client.get(bucketType, 'default', 'polled');
+    return conditionOf(o, 'Drifted')?.status === 'True' ? o : undefined;
+  }, 'drift found by polling alone', 3000);
+  t.match(drifted.status?.['drift'], [{ path: 'spec.versioning', desired: true, observed: false }]);
 });
