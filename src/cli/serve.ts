@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
 import { startConvergeServer } from '../server/converge-server.js';
 import { CliError } from './errors.js';
+import { durationFlag } from './flags.js';
 
 const HELP = `Usage: converge serve [options]
 
@@ -12,6 +13,11 @@ Options:
   --store URL         store URL: sqlite://PATH (default <data-dir>/state.db), etcd://HOST:PORT[,HOST:PORT], memory://
   --listen HOST:PORT  address to serve on (default 127.0.0.1:6443; port 0 = any free port)
   --log-level LEVEL   fatal, error, warn, info, debug, trace or silent (default info)
+  --api-only          serve the API without running the controllers
+  --lease-duration D  controller leader lease (default 15s); a standby replica takes over within it
+
+Controllers run on one replica at a time (a lease in the store); ProviderConfig "default" (the simulated
+cloud) is created on first start.
 `;
 
 /** Splits `HOST:PORT` (IPv6 as `[::1]:6443`) with a clear error naming the flag. */
@@ -38,6 +44,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         store: { type: 'string' },
         listen: { type: 'string', default: '127.0.0.1:6443' },
         'log-level': { type: 'string', default: 'info' },
+        'api-only': { type: 'boolean', default: false },
+        'lease-duration': { type: 'string', default: '15s' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -50,8 +58,21 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { host, port } = parseListen(values.listen);
+  const leaseMs = durationFlag('lease-duration', values['lease-duration']);
+  if (leaseMs < 1000) throw new CliError('--lease-duration: must be at least 1s', 2);
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
+  let leadershipLost = false;
+  let stopServing: (() => void) | undefined;
   const server = await startConvergeServer({
+    controllers: !values['api-only'],
+    // client-go's proportions: renew deadline 2/3 of the lease, retry every 2/15 of it.
+    lease: { durationMs: leaseMs, renewDeadlineMs: Math.round((leaseMs * 2) / 3), retryPeriodMs: Math.round((leaseMs * 2) / 15) },
+    onLeadershipLost: () => {
+      // Like kube-controller-manager: a replica that lost its lease exits so that it restarts clean.
+      logger.error('lost the controller lease; shutting down');
+      leadershipLost = true;
+      stopServing?.();
+    },
     dataDir: values['data-dir'],
     ...(values.store !== undefined ? { storeUrl: values.store } : {}),
     host,
@@ -63,19 +84,21 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     `Converge API listening on ${server.url}\n` +
       `Store: ${redactUrl(server.storeUrl)}\n` +
       `Kubeconfig: ${server.kubeconfigPath}\n` +
+      `Controllers: ${server.controlLoops ? `running (replica ${server.controlLoops.identity})` : 'off (--api-only)'}\n` +
       `  export KUBECONFIG=${server.kubeconfigPath}; kubectl get instances\n`,
   );
   await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
+    const stop = (signal?: NodeJS.Signals) => {
+      if (signal) logger.info({ signal }, 'shutting down');
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve();
     };
+    stopServing = () => stop();
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
   await server.close();
   logger.info('stopped');
-  return 0;
+  return leadershipLost ? 1 : 0;
 }

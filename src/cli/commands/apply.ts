@@ -37,16 +37,16 @@ Options:
 
 type Outcome = 'created' | 'configured' | 'unchanged';
 
-/** Keys of existing objects per type+namespace, read once with a LIST so outcomes need no extra GET per object. */
-async function existingVersions(client: HttpApiClient, objects: readonly ResolvedManifest[]): Promise<Map<string, string>> {
+/** Existing objects per type+namespace, read once with a LIST so outcomes need no extra GET per object. */
+async function existingObjects(client: HttpApiClient, objects: readonly ResolvedManifest[]): Promise<Map<string, KubeObject>> {
   const scopes = new Map<string, { type: ResourceType; namespace: string | undefined }>();
   for (const o of objects) scopes.set(`${o.type.plural}/${o.object.metadata.namespace ?? ''}`, { type: o.type, namespace: o.object.metadata.namespace });
-  const versions = new Map<string, string>();
+  const versions = new Map<string, KubeObject>();
   for (const { type, namespace } of scopes.values()) {
     let cont: string | undefined;
     do {
       const page = await client.list(type, { ...(namespace ? { namespace } : {}), limit: 500, ...(cont ? { continue: cont } : {}) });
-      for (const item of page.items) versions.set(keyOf(type, item), item.metadata.resourceVersion ?? '');
+      for (const item of page.items) versions.set(keyOf(type, item), item);
       cont = page.continue;
     } while (cont);
   }
@@ -57,12 +57,19 @@ function keyOf(type: ResourceType, obj: KubeObject): string {
   return `${type.plural}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
-/** A dry run keeps the live resourceVersion, so compare what would be stored with what is stored. */
-async function dryRunOutcome(client: HttpApiClient, m: ResolvedManifest, result: KubeObject): Promise<Outcome> {
-  const live = await client.get(m.type, m.object.metadata.namespace, m.object.metadata.name);
-  return isDeepStrictEqual({ ...live, metadata: { ...live.metadata, managedFields: undefined } }, { ...result, metadata: { ...result.metadata, managedFields: undefined } })
-    ? 'unchanged'
-    : 'configured';
+/**
+ * What this apply changed, judged on what the applier owns rather than on resourceVersion: controllers keep
+ * writing status and finalizers, so a resourceVersion moves even when the apply itself changed nothing.
+ */
+export function applyOutcome(before: KubeObject | undefined, after: KubeObject): Outcome {
+  if (before === undefined) return 'created';
+  const mine = (o: KubeObject) => o.metadata.managedFields?.find((m) => m.manager === APPLY_FIELD_MANAGER && m.operation === 'Apply')?.fieldsV1;
+  const same =
+    isDeepStrictEqual(before.spec, after.spec) &&
+    isDeepStrictEqual(before.metadata.labels, after.metadata.labels) &&
+    isDeepStrictEqual(before.metadata.annotations, after.metadata.annotations) &&
+    isDeepStrictEqual(mine(before), mine(after));
+  return same ? 'unchanged' : 'configured';
 }
 
 function conflictMessage(ref: string, err: ConvergeError): string {
@@ -96,7 +103,7 @@ export async function runApply(argv: readonly string[]): Promise<number> {
   const suffix = dryRun ? ' (server dry run)' : '';
   try {
     const objects = await readManifestArgs(values.filename ?? [], conn.namespace, values.recursive);
-    const existing = await existingVersions(conn.client, objects);
+    const existing = await existingObjects(conn.client, objects);
     let failed = 0;
     const applied: { type: ResourceType; object: KubeObject }[] = [];
     // Kinds are applied rank by rank so that referenced objects exist before their users.
@@ -111,9 +118,7 @@ export async function runApply(argv: readonly string[]): Promise<number> {
             force: values['force-conflicts'],
             dryRun,
           });
-          const before = existing.get(keyOf(m.type, m.object));
-          const outcome: Outcome =
-            before === undefined ? 'created' : dryRun ? await dryRunOutcome(conn.client, m, result) : before === result.metadata.resourceVersion ? 'unchanged' : 'configured';
+          const outcome = applyOutcome(existing.get(keyOf(m.type, m.object)), result);
           process.stdout.write(`${ref} ${outcome}${suffix}\n`);
           applied.push({ type: m.type, object: result });
         } catch (err) {

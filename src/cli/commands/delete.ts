@@ -1,7 +1,9 @@
 import { isNotFound } from '../../errors/index.js';
 import { connect } from '../connect.js';
 import { CliError } from '../errors.js';
-import { connectionOptions, parseFlags } from '../flags.js';
+import { connectionOptions, durationFlag, parseFlags } from '../flags.js';
+import type { ApiClient } from '../../client/types.js';
+import type { ResourceType } from '../../../schemas/types.js';
 import { readManifestArgs } from '../manifests.js';
 import { objectRef, parseTargets } from '../resource-arg.js';
 
@@ -12,9 +14,28 @@ Deletes objects. Objects with finalizers are marked for deletion and removed onc
 Options:
   -f, --filename PATH       delete the objects in these manifests
   --ignore-not-found        exit 0 for objects that do not exist
+  --wait                    wait until objects with finalizers are gone (default true; --wait=false to return at once)
+  --timeout DURATION        how long --wait waits (default 2m)
   --dry-run MODE            none (default) or server
   -n, --namespace NS | --server URL | --kubeconfig PATH
 `;
+
+const POLL_MS = 250;
+
+/** Polls until the object is gone (its finalizers released); false on timeout. */
+async function waitUntilGone(client: ApiClient, t: { type: ResourceType; namespace: string | undefined; name: string }, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await client.get(t.type, t.namespace, t.name);
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  return false;
+}
 
 /** `converge delete`. Exit 1 when any object could not be deleted (or is missing without --ignore-not-found). */
 export async function runDelete(argv: readonly string[]): Promise<number> {
@@ -23,12 +44,16 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
     filename: { type: 'string', short: 'f', multiple: true },
     'ignore-not-found': { type: 'boolean', default: false },
     'dry-run': { type: 'string', default: 'none' },
+    wait: { type: 'string', default: 'true' },
+    timeout: { type: 'string', default: '2m' },
   });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
   if (values['dry-run'] !== 'none' && values['dry-run'] !== 'server') throw new CliError(`--dry-run: expected "none" or "server", got "${values['dry-run']}"`, 2);
+  if (values.wait !== 'true' && values.wait !== 'false') throw new CliError(`--wait: expected true or false, got "${values.wait}"`, 2);
+  const timeoutMs = durationFlag('timeout', values.timeout);
   const conn = connect(values);
   try {
     let targets;
@@ -47,8 +72,14 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
       const ref = objectRef(t.type, t.name);
       try {
         const remaining = await conn.client.delete(t.type, t.namespace, t.name, { dryRun });
-        const pending = remaining?.metadata.deletionTimestamp !== undefined && (remaining.metadata.finalizers ?? []).length > 0;
-        process.stdout.write(`${t.type.singular}.${t.type.group} "${t.name}" ${pending ? 'marked for deletion (waiting for finalizers)' : 'deleted'}${dryRun ? ' (server dry run)' : ''}\n`);
+        let pending = remaining?.metadata.deletionTimestamp !== undefined && (remaining.metadata.finalizers ?? []).length > 0;
+        if (pending && !dryRun && values.wait === 'true') pending = !(await waitUntilGone(conn.client, t, timeoutMs));
+        const what = pending ? `marked for deletion (waiting for finalizers: ${(remaining?.metadata.finalizers ?? []).join(', ')})` : 'deleted';
+        process.stdout.write(`${t.type.singular}.${t.type.group} "${t.name}" ${what}${dryRun ? ' (server dry run)' : ''}\n`);
+        if (pending && values.wait === 'true') {
+          failed++;
+          process.stderr.write(`error: ${ref}: still present after ${values.timeout}; its controller has not released it\n`);
+        }
       } catch (err) {
         if (isNotFound(err) && values['ignore-not-found']) continue;
         failed++;

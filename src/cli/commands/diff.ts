@@ -19,11 +19,15 @@ Options:
   -n, --namespace NS | --server URL | --kubeconfig PATH
 `;
 
-/** Fields that change on every write and would only add noise to a diff. */
+/**
+ * What a diff compares: the desired state. Status and bookkeeping change on every controller write and would
+ * only add noise (and races) to a diff of what `apply` would change.
+ */
 function comparable(obj: KubeObject | undefined): string {
   if (!obj) return '';
   const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = obj.metadata;
-  return stringify({ ...obj, metadata });
+  const { status: _s, ...rest } = obj;
+  return stringify({ ...rest, metadata });
 }
 
 /** `converge diff`. */
