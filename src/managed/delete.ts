@@ -24,10 +24,19 @@ function deletesExternally(run: Run): boolean {
   return (spec['managementPolicy'] ?? ManagementPolicy.Full) === ManagementPolicy.Full && (spec['deletionPolicy'] ?? DeletionPolicy.Delete) === DeletionPolicy.Delete;
 }
 
+/**
+ * True when no external action was ever taken or adopted: every create records its intent in status before
+ * the call, so without `lastOperation` and `externalName` there is nothing to delete. This keeps objects of
+ * a missing ProviderConfig or an unavailable driver deletable.
+ */
+function neverReachedBackend(run: Run): boolean {
+  return run.status['lastOperation'] === undefined && run.status['externalName'] === undefined;
+}
+
 /** See the module comment. Resolves with a requeue while the external deletion is still in progress. */
 export async function handleDeletion(run: Run): Promise<ReconcileResult | void> {
   if (!hasFinalizer(run.obj, MANAGED_FINALIZER)) return;
-  if (deletesExternally(run)) {
+  if (deletesExternally(run) && !neverReachedBackend(run)) {
     const gone = await deleteExternal(run);
     if (!gone) return { requeueAfterMs: DELETE_POLL_MS };
   }

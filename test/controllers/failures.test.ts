@@ -2,7 +2,7 @@ import t from 'tap';
 import { bucketType, instanceType, networkType, providerConfigType, volumeType } from '../../schemas/index.js';
 import { SimKind, SimOperation } from '../../src/providers/sim/index.js';
 import { derivedExternalName } from '../../src/providers/types.js';
-import { conditionOf, eventually, manifests, startEnv, waitReady } from './helpers.js';
+import { conditionOf, eventually, getOrUndefined, manifests, startEnv, waitReady } from './helpers.js';
 
 const pc = (name: string, driver = 'sim') => ({ apiVersion: 'converge.io/v1alpha1', kind: 'ProviderConfig', metadata: { name }, spec: { driver } });
 
@@ -33,6 +33,8 @@ t.test('a driver that is not built yet fails terminally with a clear message', a
     return conditionOf(o, 'Synced')?.status === 'False' ? o : undefined;
   }, 'Synced=False');
   t.equal(conditionOf(failing, 'Synced')?.message, 'driver libvirt is not available yet');
+  await client.delete(volumeType, 'default', 'disk');
+  await eventually(async () => (await getOrUndefined(client, volumeType, 'default', 'disk')) === undefined, 'deletable: nothing was ever created');
 });
 
 t.test('injected create failures are retried with backoff, then Ready', async (t) => {
