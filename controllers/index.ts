@@ -10,7 +10,7 @@ import { isAlreadyExists, isNotFound } from '../src/errors/index.js';
 import { createManagedMetrics, MemoryJournal, nopManagedMetrics, ProviderLimits, type Journal } from '../src/managed/index.js';
 import type { Logger } from '../src/observability/logger.js';
 import { SimClouds } from '../src/providers/sim/index.js';
-import { InformerFactory, nopEventRecorder, type Clock, type Controller, type EventRecorder, type RateLimiter } from '../src/runtime/index.js';
+import { InformerFactory, nopEventRecorder, type Clock, type Controller, type EventRecorder, type RateLimiter, type RuntimeMetrics } from '../src/runtime/index.js';
 import { setupBucketController } from './bucket/setup.js';
 import { setupInstanceController } from './instance/setup.js';
 import type { ManagedControllerDeps } from './managed.js';
@@ -33,6 +33,8 @@ export interface ControllersOptions {
   readonly workers?: number;
   readonly clock?: Clock;
   readonly rateLimiter?: RateLimiter;
+  /** controller-runtime's reconcile and work-queue metrics (`createRuntimeMetrics`). */
+  readonly runtimeMetrics?: RuntimeMetrics;
 }
 
 /** The built controllers and what they share. */
@@ -59,6 +61,7 @@ export function createManagedControllers(options: ControllersOptions): ManagedCo
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.runtimeMetrics ? { runtimeMetrics: options.runtimeMetrics } : {}),
   };
   const controllers = [
     setupNetworkController(deps, clouds),

@@ -6,7 +6,7 @@ import { providerConfigType } from '../schemas/index.js';
 import type { ApiClient } from '../src/client/types.js';
 import { createManagedReconciler, providerNameOf, type Journal, type ManagedKind, type ManagedMetrics, type ProviderLimits } from '../src/managed/index.js';
 import type { Logger } from '../src/observability/logger.js';
-import { Controller, type Clock, type EventRecorder, type InformerSource, type RateLimiter, type Request } from '../src/runtime/index.js';
+import { Controller, desiredStateChanged, type Clock, type EventRecorder, type InformerSource, type RateLimiter, type Request, type RuntimeMetrics } from '../src/runtime/index.js';
 
 /** What every managed controller shares. */
 export interface ManagedControllerDeps {
@@ -21,6 +21,8 @@ export interface ManagedControllerDeps {
   readonly clock?: Clock;
   /** Per-key retry backoff is the runtime's default unless given (tests shorten it). */
   readonly rateLimiter?: RateLimiter;
+  /** controller-runtime's reconcile and work-queue metrics; none when absent. */
+  readonly runtimeMetrics?: RuntimeMetrics;
 }
 
 /** The requests of every cached object of `kind` that uses ProviderConfig `name`. */
@@ -48,10 +50,12 @@ export function managedController(deps: ManagedControllerDeps, kind: ManagedKind
     type: kind.type,
     reconciler,
     informers: deps.informers,
+    predicate: desiredStateChanged,
     workers: deps.workers ?? 2,
     logger: deps.logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+    ...(deps.runtimeMetrics ? { metrics: deps.runtimeMetrics.controller, queueMetrics: deps.runtimeMetrics.workqueue } : {}),
   });
   controller.watchMapped(providerConfigType, (pc) => usersOf(deps, kind, pc.metadata.name));
   return controller;

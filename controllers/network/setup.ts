@@ -6,13 +6,16 @@ import type { Controller } from '../../src/runtime/index.js';
 import { driverConnector } from '../connector.js';
 import { managedController, type ManagedControllerDeps } from '../managed.js';
 import { networkStatusFromObserved } from './status.js';
+import { poolBackedNetworks } from './pool-cidr.js';
+import type { ApiClient } from '../../src/client/types.js';
 
 /** The Network managed kind over `clouds` (the simulated cloud per ProviderConfig). */
-export function networkKind(clouds: SimClouds): ManagedKind {
+export function networkKind(clouds: SimClouds, client?: ApiClient): ManagedKind {
+  const connector = driverConnector(clouds, simNetwork);
   return {
     type: networkType,
     prefix: simNetwork.prefix,
-    connector: driverConnector(clouds, simNetwork),
+    connector: client ? poolBackedNetworks(client, connector) : connector,
     observedFields: ['cidr', 'bridge', 'gateway'],
     statusFromObserved: networkStatusFromObserved,
   };
@@ -20,5 +23,5 @@ export function networkKind(clouds: SimClouds): ManagedKind {
 
 /** The Network controller (add it to the Manager, or start it). */
 export function setupNetworkController(deps: ManagedControllerDeps, clouds: SimClouds): Controller {
-  return managedController(deps, networkKind(clouds));
+  return managedController(deps, networkKind(clouds, deps.client));
 }

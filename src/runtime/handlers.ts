@@ -2,6 +2,7 @@
  * Turning informer events into queue keys (controller-runtime's `handler` package). Level-based: only the
  * key goes into the queue; the reconciler reads the current state itself.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { InformerEventHandler } from './informer.js';
@@ -54,6 +55,26 @@ export function mapToControllerOwner(owner: ResourceType): MapFunc {
 /** True for updates that changed `metadata.generation` (spec changes), and for every add and delete. */
 export const generationChanged: Predicate = (event) =>
   event.type !== 'update' || event.oldObject?.metadata.generation !== event.object.metadata.generation;
+
+/**
+ * True for every add and delete, and for updates that change what a reconciler acts on: the spec (generation),
+ * labels, annotations, finalizers, owners or deletion. Status-only updates — which the reconciler itself writes —
+ * are skipped, so a controller that records each failed attempt in status cannot re-trigger itself past its
+ * backoff (controller-runtime's GenerationChanged + Labels + Annotations predicates, plus finalizers/deletion).
+ */
+export const desiredStateChanged: Predicate = (event) => {
+  if (event.type !== 'update' || event.oldObject === undefined) return true;
+  const a = event.oldObject.metadata;
+  const b = event.object.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    !isDeepStrictEqual(a.labels, b.labels) ||
+    !isDeepStrictEqual(a.annotations, b.annotations) ||
+    !isDeepStrictEqual(a.finalizers, b.finalizers) ||
+    !isDeepStrictEqual(a.ownerReferences, b.ownerReferences)
+  );
+};
 
 /**
  * An informer handler that enqueues the keys `map` returns. On updates both the old and the new object are

@@ -42,6 +42,7 @@ export {
   mapToSelf,
   mapToControllerOwner,
   generationChanged,
+  desiredStateChanged,
   type MapFunc,
   type Predicate,
   type WatchEvent,

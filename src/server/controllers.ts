@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { createManagedControllers, ensureDefaultProviderConfig } from '../../controllers/index.js';
 import { createInProcessClient } from '../client/inprocess.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
-import { BackendLeaseLock, LeaderElector, Manager } from '../runtime/index.js';
+import { AggregatingRecorder, BackendLeaseLock, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
 import type { Backend } from '../store/types.js';
 
 /** Options of {@link startControlLoops}. */
@@ -46,11 +47,20 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
     ...(options.retryPeriodMs !== undefined ? { retryPeriodMs: options.retryPeriodMs } : {}),
   });
-  const built = createManagedControllers({ client, logger: options.logger, metrics: options.metrics.registry });
+  const built = createManagedControllers({
+    client,
+    logger: options.logger,
+    metrics: options.metrics.registry,
+    runtimeMetrics: createRuntimeMetrics(options.metrics.registry),
+    // Events are logged until they become API objects (issue #4).
+    recorder: new AggregatingRecorder({ sink: logEventSink(options.logger), component: 'converge-controllers', logger: options.logger }),
+  });
   const manager = new Manager({ leaderElection: elector, logger: options.logger, onLeadershipLost: options.onLeadershipLost });
   manager.add(built.informers);
   for (const c of built.controllers) manager.add(c);
   const abort = new AbortController();
+  // Every controller and informer listens on this one signal.
+  setMaxListeners(100, abort.signal);
   const running = manager.start(abort.signal).catch((err: unknown) => options.logger.error({ err }, 'controller manager failed'));
   return {
     identity,
