@@ -73,7 +73,7 @@ export async function startEnv(options: { withDefaultProvider?: boolean } = {}):
 }
 
 /** Polls `check` until it yields a value other than undefined/false; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -65,7 +65,9 @@ t.test('two replicas on one etcd: exactly one reconciles; kill -9 the leader and
   const started = Date.now();
   await until('B to take the lease', 15_000, async () => ((await holder()) === identityOf(b) ? true : undefined));
   const tookOver = Date.now() - started;
-  t.ok(tookOver <= 3000 + 3000, `B took over ${tookOver} ms after the kill (lease 3 s)`);
+  // The standby may take the lease once 3 s passed since the last renewal it saw, at its next retry (0.4 s);
+  // the rest is slack for a loaded CI machine.
+  t.ok(tookOver <= 3000 + 5000, `B took over ${tookOver} ms after the kill (lease 3 s)`);
   await until('vm-b Ready (reconciled by the new leader)', 20_000, () => readyCondition(b.url, 'vm-b'));
   t.pass('reconciliation continued on the surviving replica');
 });
