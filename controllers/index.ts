@@ -1,5 +1,5 @@
 /**
- * Wiring of the managed controllers (Instance, Volume, Bucket, Network) for `converge serve`: one shared
+ * Wiring of the managed controllers (Instance, Volume, Bucket, Network) and the Pool controller for `converge serve`: one shared
  * simulated cloud per ProviderConfig, one journal, one set of per-provider concurrency limits and metrics.
  */
 import type { Registry } from 'prom-client';
@@ -15,6 +15,7 @@ import { setupBucketController } from './bucket/setup.js';
 import { setupInstanceController } from './instance/setup.js';
 import type { ManagedControllerDeps } from './managed.js';
 import { setupNetworkController } from './network/setup.js';
+import { setupPoolController } from './pool/setup.js';
 import { setupVolumeController } from './volume/setup.js';
 
 /** Options of {@link createManagedControllers} and {@link startControllers}. */
@@ -45,7 +46,7 @@ export interface ManagedControllers {
   readonly journal: Journal;
 }
 
-/** Builds the four managed controllers without starting them (add them to a Manager). */
+/** Builds the four managed controllers and the Pool controller without starting them (add them to a Manager). */
 export function createManagedControllers(options: ControllersOptions): ManagedControllers {
   const informers = options.informers ?? new InformerFactory({ client: options.client, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
   const clouds = options.clouds ?? new SimClouds();
@@ -68,6 +69,7 @@ export function createManagedControllers(options: ControllersOptions): ManagedCo
     setupVolumeController(deps, clouds),
     setupBucketController(deps, clouds),
     setupInstanceController(deps, clouds),
+    setupPoolController(deps, clouds),
   ];
   return { controllers, informers, clouds, journal };
 }

@@ -2,6 +2,8 @@
  * Networks that name a Pool instead of a CIDR (`spec.poolRef` + `spec.prefixLength`): before the driver sees
  * them, the allocator claims a prefix for the Network (an IPAllocation object, idempotent per owner), and the
  * driver works on the Network as if `spec.cidr` were that prefix. Deleting the Network releases the prefix.
+ * Networks the Pool controller observed in the providers without an allocation (`Pool.status.conflicts`)
+ * are never handed out.
  */
 import { poolType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
@@ -13,6 +15,13 @@ import type { ExternalClient, ExternalConnector } from '../../src/providers/type
 function poolNameOf(obj: KubeObject): string | undefined {
   const ref = obj.spec?.['poolRef'];
   return ref !== null && typeof ref === 'object' && !Array.isArray(ref) && typeof ref['name'] === 'string' ? ref['name'] : undefined;
+}
+
+/** CIDRs of the unmanaged networks the Pool controller reported as overlapping the pool. */
+export function unmanagedCidrs(pool: KubeObject): string[] {
+  const list = pool.status?.['conflicts'];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((c) => (c !== null && typeof c === 'object' && !Array.isArray(c) && typeof c['cidr'] === 'string' ? [c['cidr']] : []));
 }
 
 async function poolOf(client: ApiClient, network: KubeObject, name: string): Promise<KubeObject> {
@@ -43,6 +52,7 @@ export async function withAllocatedCidr(client: ApiClient, network: KubeObject):
     client,
     pool,
     prefixLength: typeof prefixLength === 'number' ? prefixLength : 24,
+    avoid: unmanagedCidrs(pool),
     owner: { kind: network.kind, name: network.metadata.name, uid: network.metadata.uid ?? '', apiVersion: network.apiVersion },
   });
   return { ...network, spec: { ...network.spec, cidr: allocation.cidrText } };

@@ -1,0 +1,106 @@
+/**
+ * The Pool reconciler: counts allocations, computes utilisation, compares the pool with the networks the
+ * providers actually have and writes it all to status. It changes nothing outside the Pool; allocation
+ * itself happens in the claimants' controllers (which read `status.conflicts` to avoid unmanaged networks).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { JsonObject, KubeObject } from '../../schemas/object.js';
+import { poolSpec, poolType } from '../../schemas/pool.js';
+import type { ApiClient } from '../../src/client/types.js';
+import { isNotFound } from '../../src/errors/index.js';
+import { listPoolAllocations, poolLayout, poolUsage } from '../../src/ipam/index.js';
+import type { ManagedMetrics } from '../../src/managed/index.js';
+import type { SimClouds } from '../../src/providers/sim/index.js';
+import { rfc3339 } from '../../src/registry/context.js';
+import { conditions, type ConditionInput, type Reconciler, type Request } from '../../src/runtime/index.js';
+import { findConflicts, storedConflicts, type PoolConflict } from './conflicts.js';
+import { observeNetworks } from './observe.js';
+import { utilisationPercent, utilisationText } from './usage.js';
+
+/** How often a Pool looks at the providers again (±10% jitter) when nothing else wakes it. */
+export const POOL_RESYNC_MS = 30_000;
+
+/** What {@link createPoolReconciler} needs. */
+export interface PoolReconcilerDeps {
+  readonly client: ApiClient;
+  readonly clouds: SimClouds;
+  /** Counts newly seen conflicts as `converge_drift_detected_total{kind="Pool"}`. */
+  readonly metrics: ManagedMetrics;
+  /** Default `Math.random`; tests pin the jitter. */
+  readonly random?: () => number;
+  /** Default wall clock. */
+  readonly now?: () => Date;
+}
+
+async function fetchPool(client: ApiClient, req: Request): Promise<KubeObject | undefined> {
+  try {
+    return await client.get(poolType, req.namespace, req.name);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+function conflictText(c: PoolConflict): string {
+  return `unmanaged network ${c.cidr} (${c.network} in ${c.providerRef}) overlaps ${c.poolCidr}`;
+}
+
+/** Status fields and conditions of a pool whose observation succeeded. */
+async function observe(deps: PoolReconcilerDeps, pool: KubeObject): Promise<{ fields: JsonObject; conds: ConditionInput[]; fresh: number }> {
+  const spec = poolSpec.parse(pool.spec);
+  const layout = poolLayout(pool.metadata.name, spec);
+  const allocations = await listPoolAllocations(deps.client, pool);
+  const previous = storedConflicts(pool.status);
+  const conflicts = findConflicts({
+    poolCidrs: layout.cidrs,
+    allocations,
+    observed: await observeNetworks(deps.client, deps.clouds),
+    previous,
+    now: rfc3339((deps.now ?? (() => new Date()))()),
+  });
+  const cidrs = allocations.map((a) => a.cidr);
+  const usage = poolUsage(layout, cidrs);
+  const fields: JsonObject = {
+    allocations: usage.allocations,
+    utilisationPercent: utilisationPercent(usage),
+    ...(conflicts.length > 0 ? { conflicts: conflicts.map((c) => ({ ...c })) } : {}),
+  };
+  const conds = [
+    conditions.ready(utilisationText(usage, layout.cidrs, cidrs)),
+    conditions.synced(),
+    conflicts.length > 0
+      ? { ...conditions.drifted(['spec.cidrs']), message: conflicts.map(conflictText).join('; ') }
+      : conditions.notDrifted(),
+  ];
+  const fresh = conflicts.filter((c) => !previous.some((p) => p.network === c.network && p.cidr === c.cidr && p.poolCidr === c.poolCidr)).length;
+  return { fields, conds, fresh };
+}
+
+/** Writes `status` unless it equals what is stored. */
+async function writeStatus(client: ApiClient, pool: KubeObject, status: JsonObject): Promise<void> {
+  if (isDeepStrictEqual(pool.status ?? {}, status)) return;
+  await client.update(poolType, { ...pool, status }, { subresource: 'status' });
+}
+
+/** See the module comment. Errors are put on `Synced=False` and rethrown (retry with backoff). */
+export function createPoolReconciler(deps: PoolReconcilerDeps): Reconciler {
+  const random = deps.random ?? Math.random;
+  return async (req) => {
+    const pool = await fetchPool(deps.client, req);
+    if (pool === undefined || pool.metadata.deletionTimestamp !== undefined) return;
+    const base: JsonObject = { ...(pool.status ?? {}), observedGeneration: pool.metadata.generation ?? 0 };
+    let result: Awaited<ReturnType<typeof observe>>;
+    try {
+      result = await observe(deps, pool);
+    } catch (err) {
+      const failed = conditions.withConditions({ ...pool, status: base }, [conditions.reconcileError(err)]).object;
+      await writeStatus(deps.client, pool, failed.status ?? base);
+      throw err;
+    }
+    const { conflicts: _dropped, ...rest } = base;
+    const next = conditions.withConditions({ ...pool, status: { ...rest, ...result.fields } }, result.conds).object;
+    await writeStatus(deps.client, pool, next.status ?? {});
+    for (let i = 0; i < result.fresh; i++) deps.metrics.driftDetected(poolType.kind);
+    return { requeueAfterMs: Math.round(POOL_RESYNC_MS * (0.9 + 0.2 * random())) };
+  };
+}

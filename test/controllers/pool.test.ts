@@ -1,0 +1,119 @@
+import t from 'tap';
+import type { Registry } from 'prom-client';
+import { networkType, poolType } from '../../schemas/index.js';
+import type { KubeObject } from '../../schemas/object.js';
+import { SimKind } from '../../src/providers/sim/index.js';
+import { conditionOf, eventually, getOrUndefined, manifests, poke, startEnv, waitReady } from './helpers.js';
+
+const pool = (name: string, cidrs: string[]): KubeObject => ({
+  apiVersion: 'converge.io/v1alpha1',
+  kind: 'Pool',
+  metadata: { name, namespace: 'default' },
+  spec: { cidrs },
+});
+const pooledNetwork = (name: string, poolName: string, prefixLength: number): KubeObject => ({
+  apiVersion: 'converge.io/v1alpha1',
+  kind: 'Network',
+  metadata: { name, namespace: 'default' },
+  spec: { providerRef: { name: 'default' }, poolRef: { name: poolName }, prefixLength },
+});
+
+async function poolDrift(registry: Registry): Promise<number> {
+  const metric = await registry.getSingleMetric('converge_drift_detected_total')?.get();
+  return (metric?.values ?? []).filter((v) => v.labels['kind'] === 'Pool').reduce((n, v) => n + v.value, 0);
+}
+
+function conflictsOf(obj: KubeObject): unknown[] {
+  const list = obj.status?.['conflicts'];
+  return Array.isArray(list) ? list : [];
+}
+
+t.test('Pool status counts allocations and utilisation per family once Networks claim prefixes', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  const { client } = env;
+  await client.create(poolType, pool('lab', ['10.50.0.0/22', 'fd00:50::/48']));
+  const empty = await waitReady(client, poolType, 'lab');
+  t.equal(empty.status?.['allocations'], 0, 'no allocations yet');
+  t.equal(conditionOf(empty, 'Ready')?.message, 'IPv4 0 of 4 /24s (0%); IPv6 0 of 65536 /64s (0%)');
+
+  await client.create(networkType, pooledNetwork('a', 'lab', 24));
+  await client.create(networkType, pooledNetwork('b', 'lab', 24));
+  await waitReady(client, networkType, 'a');
+  await waitReady(client, networkType, 'b');
+  const used = await eventually(async () => {
+    const obj = await client.get(poolType, 'default', 'lab');
+    return obj.status?.['allocations'] === 2 ? obj : undefined;
+  }, 'pool to count two allocations');
+  t.equal(used.status?.['utilisationPercent'], 50, 'the fuller family decides the percentage');
+  t.equal(conditionOf(used, 'Ready')?.message, 'IPv4 2 of 4 /24s (50%); IPv6 0 of 65536 /64s (0%)');
+  t.equal(conditionOf(used, 'Ready')?.observedGeneration, used.metadata.generation);
+  t.equal(used.status?.['observedGeneration'], used.metadata.generation);
+  t.equal(conditionOf(used, 'Drifted')?.status, 'False', 'networks built from the pool are not drift');
+  t.same(conflictsOf(used), []);
+
+  await client.delete(networkType, 'default', 'a');
+  await eventually(async () => (await client.get(poolType, 'default', 'lab')).status?.['allocations'] === 1, 'released allocation counted');
+});
+
+t.test('an out-of-band network overlapping the pool is reported as drift and avoided by the next allocation', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  const { client, clouds } = env;
+  await client.create(poolType, pool('lab', ['10.60.0.0/23']));
+  await waitReady(client, poolType, 'lab');
+  // 10.60.0.0/24 is the block the allocator would pick first.
+  await clouds.get('default').create(SimKind.Network, 'cn-rogue', { cidr: '10.60.0.0/24', bridge: 'br-rogue' });
+  await poke(client, poolType, 'lab');
+  const drifted = await eventually(async () => {
+    const obj = await client.get(poolType, 'default', 'lab');
+    return conditionOf(obj, 'Drifted')?.status === 'True' ? obj : undefined;
+  }, 'Drifted=True on the pool');
+  t.match(conflictsOf(drifted), [{ providerRef: 'default', network: 'cn-rogue', cidr: '10.60.0.0/24', poolCidr: '10.60.0.0/23', firstSeen: String }]);
+  t.match(conditionOf(drifted, 'Drifted')?.message, /unmanaged network 10\.60\.0\.0\/24 \(cn-rogue in default\)/);
+  t.equal(await poolDrift(env.registry), 1, 'converge_drift_detected_total{kind="Pool"} counted once');
+
+  await client.create(networkType, pooledNetwork('next', 'lab', 24));
+  const next = await waitReady(client, networkType, 'next');
+  t.equal(next.status?.['cidr'], '10.60.1.0/24', 'the allocator skipped the unmanaged network');
+
+  await client.create(networkType, pooledNetwork('more', 'lab', 24));
+  const starved = await eventually(async () => {
+    const obj = await getOrUndefined(client, networkType, 'default', 'more');
+    return obj && conditionOf(obj, 'Synced')?.status === 'False' ? obj : undefined;
+  }, 'the third network to find the pool full');
+  t.match(conditionOf(starved, 'Synced')?.message, /no free \/24 left/);
+
+  await poke(client, poolType, 'lab');
+  const still = await eventually(async () => {
+    const obj = await client.get(poolType, 'default', 'lab');
+    return obj.status?.['allocations'] === 1 ? obj : undefined;
+  }, 'pool to count the managed network');
+  t.equal(conflictsOf(still).length, 1, 'the managed network is not a conflict');
+  t.equal(await poolDrift(env.registry), 1, 'a conflict still outstanding is not counted again');
+
+  clouds.get('default').remove(SimKind.Network, 'cn-rogue');
+  await poke(client, poolType, 'lab');
+  const clean = await eventually(async () => {
+    const obj = await client.get(poolType, 'default', 'lab');
+    return conditionOf(obj, 'Drifted')?.status === 'False' ? obj : undefined;
+  }, 'Drifted=False once the network is gone');
+  t.same(conflictsOf(clean), []);
+  const freed = await waitReady(client, networkType, 'more');
+  t.equal(freed.status?.['cidr'], '10.60.0.0/24', 'the range is handed out once nothing occupies it');
+});
+
+t.test('a Network with a literal cidr inside the pool is a conflict too (no IPAllocation backs it)', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  const { client } = env;
+  await client.create(poolType, pool('lab', ['10.70.0.0/16']));
+  await client.create(networkType, manifests.network('manual', { cidr: '10.70.8.0/24' }));
+  await waitReady(client, networkType, 'manual');
+  await poke(client, poolType, 'lab');
+  const obj = await eventually(async () => {
+    const p = await client.get(poolType, 'default', 'lab');
+    return conflictsOf(p).length > 0 ? p : undefined;
+  }, 'conflict on the pool');
+  t.match(conflictsOf(obj), [{ cidr: '10.70.8.0/24', poolCidr: '10.70.0.0/16' }]);
+});
