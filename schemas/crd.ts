@@ -114,10 +114,11 @@ export function crdFileName(type: Pick<ResourceType, 'plural' | 'group'>): strin
   return `${type.plural}.${type.group}.yaml`;
 }
 
-/** YAML text of every CRD, keyed by file name, in the order of `types`. Deterministic. */
+/** YAML text of every CRD, keyed by file name, in the order of `types` (core kinds, `crd: false`, skipped). Deterministic. */
 export function renderCrds(types: readonly ResourceType[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const type of types) {
+    if (type.crd === false) continue;
     const header = '# Generated from the zod schemas in schemas/ by `npm run gen`. Do not edit by hand.\n';
     files.set(crdFileName(type), header + stringify(buildCrd(type), { aliasDuplicateObjects: false, lineWidth: 0 }));
   }

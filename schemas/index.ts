@@ -4,6 +4,7 @@
  */
 import type { ResourceType } from './types.js';
 import { bucketType } from './bucket.js';
+import { eventType } from './event.js';
 import { instanceType } from './instance.js';
 import { ipAllocationType } from './ipallocation.js';
 import { networkType } from './network.js';
@@ -11,9 +12,9 @@ import { poolType } from './pool.js';
 import { providerConfigType } from './providerconfig.js';
 import { volumeType } from './volume.js';
 
-export { bucketType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, volumeType };
+export { bucketType, eventType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, volumeType };
 
-/** Every kind Converge serves, in a stable order (used for discovery, OpenAPI and CRDs). */
+/** Every Converge kind, in a stable order (used for discovery, OpenAPI and CRDs; see {@link servedTypes}). */
 export const resourceTypes: readonly ResourceType[] = [
   instanceType,
   volumeType,
@@ -23,6 +24,12 @@ export const resourceTypes: readonly ResourceType[] = [
   ipAllocationType,
   providerConfigType,
 ];
+
+/** Core kinds (group `""`, served under `/api/v1`) the API server serves alongside the Converge kinds; no CRDs. */
+export const coreTypes: readonly ResourceType[] = [eventType];
+
+/** Every kind the API server serves: the Converge kinds, then the core kinds. */
+export const servedTypes: readonly ResourceType[] = [...resourceTypes, ...coreTypes];
 
 /** What to look a kind up by. Every given criterion must match; `resource` matches any name form. */
 export interface ResourceQuery {

@@ -39,6 +39,15 @@ export interface ResourceType<Spec extends z.ZodType = z.ZodType, Status extends
   readonly printerColumns: readonly PrinterColumn[];
   /** Dotted spec paths that cannot change after creation, e.g. `spec.providerRef`. */
   readonly immutableFields: readonly string[];
+  /**
+   * For kinds whose body is not `spec`/`status` (core `v1` Event): the schema of every top-level field other
+   * than `apiVersion`, `kind` and `metadata`. When set, `spec`/`status` are unused and generation never bumps.
+   */
+  readonly topLevel?: z.ZodType;
+  /** `false` for kinds that are not CustomResourceDefinitions (core kinds); they get no CRD. */
+  readonly crd?: false;
+  /** Fields `fieldSelector` may use beyond `metadata.name` and `metadata.namespace`. */
+  readonly selectableFields?: readonly string[];
 }
 
 /** `apiVersion` string of a resource type, e.g. `converge.io/v1alpha1` or `v1`. */

@@ -13,19 +13,25 @@ const API_VERSION_DOC =
   'APIVersion defines the versioned schema of this representation of an object, e.g. converge.io/v1alpha1. Servers convert recognized schemas to the latest internal value and may reject unrecognized values.';
 const KIND_DOC = 'Kind is a string value representing the REST resource this object represents, in CamelCase, e.g. Instance. Cannot be updated.';
 
+/** `spec`/`status`, or for core kinds with a top-level schema (Event) that schema's properties. */
+function bodyProperties(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): JsonObject {
+  if (type.topLevel === undefined) return { spec: zodToOpenApi(type.spec, dialect), status: zodToOpenApi(type.status, dialect) };
+  const props = zodToOpenApi(type.topLevel, dialect).properties;
+  return props !== null && typeof props === 'object' && !Array.isArray(props) ? props : {};
+}
+
 /** The definitions of `type` and its list for the v2 or v3 document. */
 export function kindDefinitions(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): Record<string, JsonObject> {
   const gvk = { group: type.group, kind: type.kind, version: type.version };
   const object: JsonObject = {
     description: type.description,
     type: 'object',
-    required: ['spec'],
+    required: type.topLevel === undefined ? ['spec'] : ['metadata', 'involvedObject'],
     properties: {
       apiVersion: { description: API_VERSION_DOC, type: 'string' },
       kind: { description: KIND_DOC, type: 'string' },
       metadata: { $ref: MetaName.ObjectMeta, description: 'Standard object metadata: name, namespace, labels, annotations, ...' },
-      spec: zodToOpenApi(type.spec, dialect),
-      status: zodToOpenApi(type.status, dialect),
+      ...bodyProperties(type, dialect),
     },
     'x-kubernetes-group-version-kind': [gvk],
   };

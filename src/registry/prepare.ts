@@ -3,11 +3,12 @@ import { BadRequestError, InvalidError, type FieldCause } from '../errors/index.
 import type { JsonObject, KubeObject, ObjectMeta } from '../../schemas/object.js';
 import { apiVersionOf, type ResourceType } from '../../schemas/types.js';
 import { validateMetadata } from '../../schemas/metadata.js';
-import { checkUpdate, validateSpec, validateStatus } from '../../schemas/validate.js';
+import { checkUpdate, parseWithCauses, validateSpec, validateStatus } from '../../schemas/validate.js';
 import { cause } from './causes.js';
 import { rfc3339, type RegistryContext, type WriteOptions } from './context.js';
 
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+const ENVELOPE_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** Throws `InvalidError` (422) listing every cause, with the kind and name in the details. */
@@ -37,7 +38,10 @@ export function checkEnvelope(type: ResourceType, body: unknown): KubeObject {
   else if (obj['kind'] !== type.kind) {
     causes.push(cause.invalid('kind', `expected "${type.kind}", got ${JSON.stringify(obj['kind'])}`));
   }
-  for (const field of Object.keys(obj)) if (!TOP_LEVEL_FIELDS.has(field)) causes.push(cause.unknown(field));
+  // Kinds with a top-level schema (core Event) have their other fields checked by that schema instead.
+  if (type.topLevel === undefined) {
+    for (const field of Object.keys(obj)) if (!TOP_LEVEL_FIELDS.has(field)) causes.push(cause.unknown(field));
+  }
   const meta = obj['metadata'];
   if (meta === undefined) causes.push(cause.required('metadata'));
   else if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
@@ -73,6 +77,14 @@ function validatedStatus(type: ResourceType, obj: KubeObject, options: Validatio
   if (obj.status === undefined) return undefined;
   const result = validateStatus(type, obj.status, { unknownFields: options.unknownFields ?? 'Strict' });
   return validated(type, obj.metadata.name, result, options);
+}
+
+/** The validated, defaulted top-level fields (all but apiVersion/kind/metadata) of a kind with `topLevel`. */
+function validatedTopLevel(type: ResourceType, schema: NonNullable<ResourceType['topLevel']>, obj: KubeObject, options: Validation): JsonObject {
+  const rest: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(obj)) if (!ENVELOPE_FIELDS.has(field)) rest[field] = value;
+  const result = parseWithCauses(schema, rest, '', { unknownFields: options.unknownFields ?? 'Strict' });
+  return validated(type, obj.metadata.name, result as ReturnType<typeof validateSpec>, options);
 }
 
 function randomSuffix(): string {
@@ -117,14 +129,27 @@ export function prepareCreate(
   if (type.namespaced) meta.namespace = meta.namespace ?? namespace;
   else delete meta.namespace;
   checkMetadata(type, meta, namespace);
+  if (type.topLevel !== undefined) {
+    const fields = validatedTopLevel(type, type.topLevel, { ...obj, metadata: meta }, options);
+    clearClientMetadata(meta);
+    meta.uid = ctx.newUid();
+    meta.creationTimestamp = rfc3339(ctx.now());
+    delete meta.generation;
+    return { apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta, ...fields };
+  }
   const spec = validatedSpec(type, { ...obj, metadata: meta }, options);
-  delete meta.resourceVersion;
-  delete meta.deletionTimestamp;
-  delete meta.deletionGracePeriodSeconds;
+  clearClientMetadata(meta);
   meta.uid = ctx.newUid();
   meta.creationTimestamp = rfc3339(ctx.now());
   meta.generation = 1;
   return { apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta, spec };
+}
+
+/** Drops metadata a create request cannot set. */
+function clearClientMetadata(meta: ObjectMeta): void {
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
 }
 
 /** Metadata fields only the server may change; an update always keeps the stored values. */
@@ -183,6 +208,11 @@ export function prepareUpdate(type: ResourceType, old: KubeObject, body: unknown
   const metaCauses = validateMetadata(meta, { namespaced: type.namespaced });
   failIfInvalid(type, old.metadata.name, metaCauses);
   checkFinalizersWhileDeleting(type, old.metadata, meta);
+  if (type.topLevel !== undefined) {
+    if (old.metadata.generation === undefined) delete meta.generation;
+    const fields = validatedTopLevel(type, type.topLevel, { ...next, metadata: meta }, options);
+    return { apiVersion: old.apiVersion, kind: old.kind, metadata: meta, ...fields };
+  }
   const spec = validatedSpec(type, { ...next, metadata: meta }, options);
   failIfInvalid(type, old.metadata.name, checkUpdate(type, old.spec ?? {}, spec));
   if (!isDeepStrictEqual(old.spec ?? {}, spec)) meta.generation = (old.metadata.generation ?? 1) + 1;

@@ -108,7 +108,8 @@ function resourceVersionOf(body: unknown): string | undefined {
 function unchanged(current: KubeObject, next: KubeObject): boolean {
   const { resourceVersion: _a, ...a } = current.metadata;
   const { resourceVersion: _b, ...b } = next.metadata;
-  return isDeepStrictEqual(a, b) && isDeepStrictEqual(current.spec, next.spec) && isDeepStrictEqual(current.status, next.status);
+  // Whole bodies, not just spec/status: core kinds such as Event keep their fields at the top level.
+  return isDeepStrictEqual({ ...current, metadata: a }, { ...next, metadata: b });
 }
 
 async function writeUpdate(

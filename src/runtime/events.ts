@@ -6,6 +6,9 @@
  * not flood the store. Where events go is the {@link EventSink}'s business (log, Event objects in the API).
  */
 import type { KubeObject } from '../../schemas/object.js';
+import { eventType, MAX_EVENT_MESSAGE_BYTES } from '../../schemas/event.js';
+import type { ApiClient } from '../client/types.js';
+import { isAlreadyExists, isNotFound } from '../errors/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { realClock, type Clock, type Timer } from './clock.js';
 
@@ -51,6 +54,116 @@ export function logEventSink(logger: Logger): EventSink {
       const fields = { event: { ...event } };
       if (event.type === EventType.Warning) logger.warn(fields, `${event.reason}: ${event.message}`);
       else logger.info(fields, `${event.reason}: ${event.message}`);
+    },
+  };
+}
+
+/** Namespace of a cluster-scoped object's events, as Kubernetes (`default`). */
+export const CLUSTER_EVENT_NAMESPACE = 'default';
+
+/** `message` cut to the API's 1 KiB limit on a character boundary, marked with `...` when cut. */
+export function truncateEventMessage(message: string): string {
+  if (Buffer.byteLength(message, 'utf8') <= MAX_EVENT_MESSAGE_BYTES) return message;
+  let out = '';
+  let bytes = 3;
+  for (const ch of message) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > MAX_EVENT_MESSAGE_BYTES) break;
+    out += ch;
+    bytes += n;
+  }
+  return `${out}...`;
+}
+
+/** The core v1 Event object of a recorded event. */
+export function eventObject(event: RecordedEvent): KubeObject {
+  const namespace = event.involvedObject.namespace ?? CLUSTER_EVENT_NAMESPACE;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: event.name, namespace },
+    involvedObject: { ...event.involvedObject },
+    reason: event.reason,
+    message: truncateEventMessage(event.message),
+    type: event.type,
+    count: event.count,
+    firstTimestamp: event.firstTimestamp,
+    lastTimestamp: event.lastTimestamp,
+    source: { ...event.source },
+    reportingComponent: event.source.component,
+  };
+}
+
+/** Options of {@link apiEventSink}. */
+export interface ApiEventSinkOptions {
+  /** Where failed writes are reported (they are dropped: events are best-effort). */
+  readonly logger?: Logger;
+}
+
+/**
+ * A sink writing core v1 Event objects through `client`: the first occurrence of a series creates its Event,
+ * repeats merge-patch `count`, `lastTimestamp` and `message` (creating it if it went missing). Writes of one
+ * series are serialised so an update never overtakes its create. The returned promise never rejects.
+ */
+export function apiEventSink(client: ApiClient, options: ApiEventSinkOptions = {}): EventSink {
+  const logger = options.logger ?? silentLogger();
+  const pending = new Map<string, Promise<void>>();
+  const create = async (obj: KubeObject, event: RecordedEvent): Promise<void> => {
+    try {
+      await client.create(eventType, obj);
+    } catch (err) {
+      // Another writer (or an earlier flush) created it: fall back to updating the count.
+      if (!isAlreadyExists(err)) throw err;
+      await patch(obj, event);
+    }
+  };
+  const patch = async (obj: KubeObject, event: RecordedEvent): Promise<void> => {
+    const body = { count: event.count, lastTimestamp: event.lastTimestamp, message: obj['message'] };
+    await client.patch(eventType, obj.metadata.namespace, event.name, { type: 'merge', body });
+  };
+  const write = async (event: RecordedEvent): Promise<void> => {
+    const obj = eventObject(event);
+    try {
+      if (event.count <= 1) {
+        await create(obj, event);
+        return;
+      }
+      try {
+        await patch(obj, event);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        await create(obj, event);
+      }
+    } catch (err) {
+      logger.warn({ err, event: event.name }, 'could not write event');
+    }
+  };
+  return {
+    emit(event) {
+      const previous = pending.get(event.name) ?? Promise.resolve();
+      const next = previous.then(() => write(event));
+      pending.set(event.name, next);
+      void next.then(() => {
+        if (pending.get(event.name) === next) pending.delete(event.name);
+      });
+      return next;
+    },
+  };
+}
+
+/** A sink handing every event to each of `sinks` (e.g. the log and the API); one failing does not stop the others. */
+export function teeEventSink(...sinks: readonly EventSink[]): EventSink {
+  return {
+    async emit(event) {
+      await Promise.all(
+        sinks.map(async (sink) => {
+          try {
+            await sink.emit(event);
+          } catch {
+            // Each sink reports its own failures; a tee only keeps them independent.
+          }
+        }),
+      );
     },
   };
 }

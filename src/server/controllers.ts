@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
 import { AggregatingRecorder, BackendLeaseLock, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
+import { apiEventSink, teeEventSink } from '../runtime/events.js';
 import type { Backend } from '../store/types.js';
 
 /** Options of {@link startControlLoops}. */
@@ -52,8 +53,12 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     logger: options.logger,
     metrics: options.metrics.registry,
     runtimeMetrics: createRuntimeMetrics(options.metrics.registry),
-    // Events are logged until they become API objects (issue #4).
-    recorder: new AggregatingRecorder({ sink: logEventSink(options.logger), component: 'converge-controllers', logger: options.logger }),
+    // Events become core v1 Event objects (kubectl get events, converge describe) and log lines.
+    recorder: new AggregatingRecorder({
+      sink: teeEventSink(apiEventSink(client, { logger: options.logger }), logEventSink(options.logger)),
+      component: 'converge-controllers',
+      logger: options.logger,
+    }),
   });
   const manager = new Manager({ leaderElection: elector, logger: options.logger, onLeadershipLost: options.onLeadershipLost });
   manager.add(built.informers);

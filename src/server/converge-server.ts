@@ -7,7 +7,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createRegistryContext, type RegistryContext } from '../registry/index.js';
 import { openBackend } from '../store/index.js';
 import type { Backend } from '../store/types.js';
-import { resourceTypes } from '../../schemas/index.js';
+import { servedTypes } from '../../schemas/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startControlLoops, type ControlLoops } from './controllers.js';
 
@@ -82,7 +82,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
     api = await startApiServer(
       {
         registry,
-        types: resourceTypes,
+        types: servedTypes,
         logger: options.logger,
         metrics,
         limits: { ...defaultLimits, ...options.limits },

@@ -67,7 +67,7 @@ export async function handleDelete(r: ResourceRequest, query: WriteQuery): Promi
 
 /** DELETE of a collection: deletes every object matching the selectors; answers with the deleted list. */
 export async function handleDeleteCollection(r: ResourceRequest, query: ListQuery & WriteQuery): Promise<number> {
-  const filter = selectorFilter(query);
+  const filter = selectorFilter(query, r.type);
   const page = await listObjects(r.deps.registry, r.type, {
     ...(r.info.namespace !== undefined ? { namespace: r.info.namespace } : {}),
     ...(filter ? { filter } : {}),

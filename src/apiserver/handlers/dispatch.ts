@@ -2,7 +2,7 @@ import { ConvergeError, ErrorCode, NotFoundError } from '../../errors/index.js';
 import { parseListQuery, parseWriteQuery } from '../util/query.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
 import { handlePatch } from './patch.js';
-import { handleGet, handleList } from './read.js';
+import { handleGet, handleList, selectableFieldsOf } from './read.js';
 import type { ResourceRequest } from './resource-request.js';
 import { handleWatch } from './watch.js';
 import { handleCreate, handleUpdate } from './write.js';
@@ -27,14 +27,15 @@ export async function dispatchResource(r: ResourceRequest): Promise<number> {
     throw new NotFoundError(`the server could not find the requested resource: ${type.plural} are namespaced, use /namespaces/<namespace>/${type.plural}`);
   }
   const params = r.url.searchParams;
+  const listOptions = { selectableFields: selectableFieldsOf(type) };
   if (info.subresource === 'status' && !['get', 'update', 'patch'].includes(info.verb)) throw methodNotAllowed(r);
   switch (info.verb) {
     case 'get':
       return handleGet(r);
     case 'list':
-      return handleList(r, parseListQuery(params));
+      return handleList(r, parseListQuery(params, listOptions));
     case 'watch':
-      return handleWatch(r, parseListQuery(params));
+      return handleWatch(r, parseListQuery(params, listOptions));
     case 'create':
       return handleCreate(r, parseWriteQuery(params));
     case 'update':
@@ -44,6 +45,6 @@ export async function dispatchResource(r: ResourceRequest): Promise<number> {
     case 'delete':
       return handleDelete(r, parseWriteQuery(params));
     case 'deletecollection':
-      return handleDeleteCollection(r, { ...parseListQuery(params), ...parseWriteQuery(params) });
+      return handleDeleteCollection(r, { ...parseListQuery(params, listOptions), ...parseWriteQuery(params) });
   }
 }

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../schemas/object.js';
-import { apiVersionOf } from '../../../schemas/types.js';
+import { apiVersionOf, type ResourceType } from '../../../schemas/types.js';
 import { getObject, listObjects } from '../../registry/index.js';
 import { writeJson } from '../respond.js';
 import { toTable } from '../table.js';
@@ -13,10 +13,15 @@ import type { ResourceRequest } from './resource-request.js';
 /** Fields every kind supports in `fieldSelector`, as kube-apiserver does for custom resources. */
 export const SELECTABLE_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
 
-/** Builds the selector predicate of a list or watch from its query parameters. */
-export function selectorFilter(query: ListQuery): ((obj: KubeObject) => boolean) | undefined {
+/** Fields `fieldSelector` may use on `type`: {@link SELECTABLE_FIELDS} plus the kind's own (Event: `involvedObject.*`). */
+export function selectableFieldsOf(type: Pick<ResourceType, 'selectableFields'> | undefined): readonly string[] {
+  return type?.selectableFields === undefined ? SELECTABLE_FIELDS : [...SELECTABLE_FIELDS, ...type.selectableFields];
+}
+
+/** Builds the selector predicate of a list or watch of `type` from its query parameters. */
+export function selectorFilter(query: ListQuery, type?: Pick<ResourceType, 'selectableFields'>): ((obj: KubeObject) => boolean) | undefined {
   const labels = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
-  const fields = query.fieldSelector ? parseFieldSelector(query.fieldSelector, SELECTABLE_FIELDS) : undefined;
+  const fields = query.fieldSelector ? parseFieldSelector(query.fieldSelector, selectableFieldsOf(type)) : undefined;
   if (!labels && !fields) return undefined;
   return (obj) =>
     (labels === undefined || matchesLabels(labels, obj.metadata.labels)) &&
@@ -36,7 +41,7 @@ export async function handleGet(r: ResourceRequest): Promise<number> {
 
 /** LIST with limit/continue, resourceVersion semantics and label/field selectors. */
 export async function handleList(r: ResourceRequest, query: ListQuery): Promise<number> {
-  const filter = selectorFilter(query);
+  const filter = selectorFilter(query, r.type);
   const page = await listObjects(r.deps.registry, r.type, {
     ...(r.info.namespace !== undefined ? { namespace: r.info.namespace } : {}),
     ...(query.limit !== undefined ? { limit: query.limit } : {}),

@@ -16,7 +16,7 @@ import type { ResourceRequest } from './resource-request.js';
  * when the client allows them; the stream ends after `timeoutSeconds` (default 30–60 min) or on disconnect.
  */
 export async function handleWatch(r: ResourceRequest, query: ListQuery): Promise<number> {
-  const filter = selectorFilter(query);
+  const filter = selectorFilter(query, r.type);
   const controller = new AbortController();
   const watch = watchObjects(r.deps.registry, r.type, {
     ...(r.info.namespace !== undefined ? { namespace: r.info.namespace } : {}),
