@@ -8,8 +8,10 @@ Usage:
   converge apply -f FILE|DIR|- [--dry-run=server] [--prune -l SEL] [--wait]
   converge get KIND [NAME...] [-o wide|yaml|json|name] [-l SEL] [-A] [-w]
   converge describe KIND NAME
+  converge events [-n NS | -A] [--for KIND/NAME] [-w]
   converge diff -f FILE|DIR|-
   converge delete (-f FILE|DIR|- | KIND NAME...)
+  converge drift [-n NS] [-o json|yaml] [--exit-code]
   converge version
 
 Client commands find the server through --server URL, --kubeconfig, $KUBECONFIG,
@@ -31,10 +33,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/get.js')).runGet(rest);
       case 'describe':
         return await (await import('./commands/describe.js')).runDescribe(rest);
+      case 'events':
+        return await (await import('./commands/events.js')).runEvents(rest);
       case 'diff':
         return await (await import('./commands/diff.js')).runDiff(rest);
       case 'delete':
         return await (await import('./commands/delete.js')).runDelete(rest);
+      case 'drift':
+        return await (await import('./commands/drift.js')).runDrift(rest);
       case 'version':
       case '--version':
         process.stdout.write(`converge ${CONVERGE_VERSION}\n`);
