@@ -4,10 +4,11 @@ import { connect } from '../connect.js';
 import { CliError } from '../errors.js';
 import { connectionOptions, parseFlags } from '../flags.js';
 import { parseTargets } from '../resource-arg.js';
+import { describeEvents, eventsFor } from './events.js';
 
 const HELP = `Usage: converge describe KIND NAME [options]
 
-Shows an object for humans: metadata, spec, status, conditions and drift.
+Shows an object for humans: metadata, spec, status, conditions, drift and its recent events.
 
 Options:
   -n, --namespace NS | --server URL | --kubeconfig PATH
@@ -37,8 +38,11 @@ interface Drift {
   lastSeen?: string;
 }
 
-/** Renders the describe text of one object (exported for tests). */
-export function describeObject(obj: KubeObject): string {
+/**
+ * Renders the describe text of one object (exported for tests); with `events`, ends with their `Events:`
+ * section (ages relative to `now`, default the current time).
+ */
+export function describeObject(obj: KubeObject, events?: readonly KubeObject[], now: Date = new Date()): string {
   const m = obj.metadata;
   const lines = [
     `Name:         ${m.name}`,
@@ -68,7 +72,17 @@ export function describeObject(obj: KubeObject): string {
   for (const d of drift) {
     lines.push(`  ${d.path ?? ''}: desired ${JSON.stringify(d.desired)}, observed ${JSON.stringify(d.observed)} (first seen ${d.firstSeen ?? '?'}, last seen ${d.lastSeen ?? '?'})`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${events !== undefined ? describeEvents(events, now) : ''}`;
+}
+
+/** The object's events, or undefined when the server cannot list them (the section is then left out). */
+async function eventsOrNothing(client: Parameters<typeof eventsFor>[0], obj: KubeObject): Promise<KubeObject[] | undefined> {
+  try {
+    return await eventsFor(client, obj);
+  } catch {
+    // Describing must still work against servers without Events (or without access to them).
+    return undefined;
+  }
 }
 
 /** `converge describe`. */
@@ -83,7 +97,10 @@ export async function runDescribe(argv: readonly string[]): Promise<number> {
   const conn = connect(values);
   try {
     const out: string[] = [];
-    for (const name of names) out.push(describeObject(await conn.client.get(type, type.namespaced ? conn.namespace : undefined, name)));
+    for (const name of names) {
+      const obj = await conn.client.get(type, type.namespaced ? conn.namespace : undefined, name);
+      out.push(describeObject(obj, await eventsOrNothing(conn.client, obj)));
+    }
     process.stdout.write(out.join('\n'));
     return 0;
   } finally {
