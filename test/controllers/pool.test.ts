@@ -2,7 +2,12 @@ import t from 'tap';
 import type { Registry } from 'prom-client';
 import { networkType, poolType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
+import { parseCidr, type Cidr } from '../../schemas/cidr.js';
+import { AllocationPurpose } from '../../schemas/ipallocation.js';
+import { poolLayout, poolUsage } from '../../src/ipam/index.js';
 import { SimKind } from '../../src/providers/sim/index.js';
+import { findConflicts } from '../../controllers/pool/conflicts.js';
+import { utilisationPercent, utilisationText } from '../../controllers/pool/usage.js';
 import { conditionOf, eventually, getOrUndefined, manifests, poke, startEnv, waitReady } from './helpers.js';
 
 const pool = (name: string, cidrs: string[]): KubeObject => ({
@@ -21,6 +26,12 @@ const pooledNetwork = (name: string, poolName: string, prefixLength: number): Ku
 async function poolDrift(registry: Registry): Promise<number> {
   const metric = await registry.getSingleMetric('converge_drift_detected_total')?.get();
   return (metric?.values ?? []).filter((v) => v.labels['kind'] === 'Pool').reduce((n, v) => n + v.value, 0);
+}
+
+function cidr(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
 }
 
 function conflictsOf(obj: KubeObject): unknown[] {
@@ -116,4 +127,44 @@ t.test('a Network with a literal cidr inside the pool is a conflict too (no IPAl
     return conflictsOf(p).length > 0 ? p : undefined;
   }, 'conflict on the pool');
   t.match(conflictsOf(obj), [{ cidr: '10.70.8.0/24', poolCidr: '10.70.0.0/16' }]);
+});
+
+t.test('utilisation text counts in the block size the pool hands out, per family', async (t) => {
+  const cases = [
+    { cidrs: ['10.0.0.0/16'], allocs: ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24'], text: 'IPv4 3 of 256 /24s (1.2%)', percent: 1.17 },
+    { cidrs: ['10.0.0.0/24'], allocs: ['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/27'], text: 'IPv4 3 of 4 /26s (62.5%)', percent: 62.5 },
+    { cidrs: ['10.0.0.0/28'], allocs: [], text: 'IPv4 0 of 1 /28s (0%)', percent: 0 },
+    { cidrs: ['fd00::/48', '10.1.0.0/23'], allocs: ['fd00::/64', '10.1.0.0/24'], text: 'IPv4 1 of 2 /24s (50%); IPv6 1 of 65536 /64s (0%)', percent: 50 },
+  ];
+  for (const c of cases) {
+    const layout = poolLayout('p', { cidrs: c.cidrs });
+    const allocs = c.allocs.map(cidr);
+    const usage = poolUsage(layout, allocs);
+    t.equal(utilisationText(usage, layout.cidrs, allocs), c.text, c.cidrs.join(','));
+    t.equal(utilisationPercent(usage), c.percent, `${c.cidrs.join(',')} percent`);
+  }
+});
+
+t.test('findConflicts: exact allocations are managed, anything else overlapping is a conflict; firstSeen is kept', async (t) => {
+  const allocation = (text: string) => ({
+    name: `a-${text}`, namespace: 'default', uid: 'u', resourceVersion: '1', pool: 'p', cidr: cidr(text), cidrText: text,
+    purpose: AllocationPurpose.Network, owner: { kind: 'Network', name: 'n', uid: 'u' }, terminating: false,
+  });
+  const observed = [
+    { providerRef: 'default', network: 'cn-managed', cidr: cidr('10.0.1.0/24') },
+    { providerRef: 'default', network: 'cn-inside', cidr: cidr('10.0.1.128/25') },
+    { providerRef: 'default', network: 'cn-outside', cidr: cidr('192.168.0.0/24') },
+    { providerRef: 'other', network: 'cn-wide', cidr: cidr('10.0.0.0/8') },
+  ];
+  const found = findConflicts({
+    poolCidrs: [cidr('10.0.0.0/16')],
+    allocations: [allocation('10.0.1.0/24')],
+    observed,
+    previous: [{ providerRef: 'other', network: 'cn-wide', cidr: '10.0.0.0/8', poolCidr: '10.0.0.0/16', firstSeen: '2026-01-01T00:00:00Z' }],
+    now: '2026-02-02T00:00:00Z',
+  });
+  t.same(found, [
+    { providerRef: 'default', network: 'cn-inside', cidr: '10.0.1.128/25', poolCidr: '10.0.0.0/16', firstSeen: '2026-02-02T00:00:00Z' },
+    { providerRef: 'other', network: 'cn-wide', cidr: '10.0.0.0/8', poolCidr: '10.0.0.0/16', firstSeen: '2026-01-01T00:00:00Z' },
+  ]);
 });
