@@ -8,7 +8,7 @@
 import type { KubeObject } from '../../schemas/object.js';
 import { eventType, MAX_EVENT_MESSAGE_BYTES } from '../../schemas/event.js';
 import type { ApiClient } from '../client/types.js';
-import { isAlreadyExists, isNotFound } from '../errors/index.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../errors/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { realClock, type Clock, type Timer } from './clock.js';
 
@@ -149,6 +149,46 @@ export function apiEventSink(client: ApiClient, options: ApiEventSinkOptions = {
       return next;
     },
   };
+}
+
+/** How long an Event is kept after its last occurrence, as kube-apiserver's default `--event-ttl` (1 h). */
+export const DEFAULT_EVENT_TTL_MS = 3_600_000;
+
+/** Options of {@link sweepExpiredEvents}. */
+export interface SweepEventsOptions {
+  /** Events last seen longer ago than this are deleted. Default {@link DEFAULT_EVENT_TTL_MS}. */
+  readonly ttlMs?: number;
+  /** Current time in ms; default `Date.now()`. */
+  readonly now?: number;
+}
+
+/**
+ * Deletes every Event (all namespaces) whose last occurrence (`lastTimestamp`, else `eventTime`, else its
+ * creation) is older than the TTL, like kube-apiserver's event TTL. An Event updated meanwhile (resourceVersion
+ * precondition) or already gone is skipped. Resolves to the number deleted; list failures reject.
+ */
+export async function sweepExpiredEvents(client: Pick<ApiClient, 'list' | 'delete'>, options: SweepEventsOptions = {}): Promise<number> {
+  const cutoff = (options.now ?? Date.now()) - (options.ttlMs ?? DEFAULT_EVENT_TTL_MS);
+  let deleted = 0;
+  let cont: string | undefined;
+  do {
+    const page = await client.list(eventType, { limit: 500, ...(cont !== undefined ? { continue: cont } : {}) });
+    for (const ev of page.items) {
+      const seen = [ev['lastTimestamp'], ev['eventTime'], ev.metadata.creationTimestamp]
+        .map((v) => (typeof v === 'string' ? Date.parse(v) : NaN))
+        .find((ms) => !Number.isNaN(ms));
+      if (seen === undefined || seen >= cutoff) continue;
+      try {
+        const preconditions = ev.metadata.resourceVersion !== undefined ? { resourceVersion: ev.metadata.resourceVersion } : {};
+        await client.delete(eventType, ev.metadata.namespace, ev.metadata.name, { preconditions });
+        deleted++;
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
+    cont = page.continue;
+  } while (cont !== undefined && cont !== '');
+  return deleted;
 }
 
 /** A sink handing every event to each of `sinks` (e.g. the log and the API); one failing does not stop the others. */

@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
 import { AggregatingRecorder, BackendLeaseLock, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
-import { apiEventSink, teeEventSink } from '../runtime/events.js';
+import { apiEventSink, DEFAULT_EVENT_TTL_MS, sweepExpiredEvents, teeEventSink } from '../runtime/events.js';
 import type { Backend } from '../store/types.js';
 
 /** Options of {@link startControlLoops}. */
@@ -22,6 +22,8 @@ export interface ControlLoopOptions {
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
+  /** Events last seen longer ago than this are deleted by the leader; default 1 h (kube's `--event-ttl`). */
+  readonly eventTtlMs?: number;
 }
 
 /** Running controllers; `stop()` ends them and releases the lease. */
@@ -67,10 +69,18 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
   // Every controller and informer listens on this one signal.
   setMaxListeners(100, abort.signal);
   const running = manager.start(abort.signal).catch((err: unknown) => options.logger.error({ err }, 'controller manager failed'));
+  const ttlMs = options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS;
+  // Only the leader sweeps, so replicas sharing a store do not race deleting the same Events.
+  const sweeper = setInterval(() => {
+    if (!manager.isLeader()) return;
+    sweepExpiredEvents(client, { ttlMs }).catch((err: unknown) => options.logger.warn({ err }, 'event TTL sweep failed'));
+  }, Math.max(1000, Math.min(ttlMs / 4, 600_000)));
+  sweeper.unref();
   return {
     identity,
     isLeader: () => manager.isLeader(),
     stop: async () => {
+      clearInterval(sweeper);
       abort.abort();
       await running;
     },

@@ -11,6 +11,8 @@ import { FakeClock } from '../../src/runtime/clock.js';
 import {
   AggregatingRecorder,
   apiEventSink,
+  eventObject,
+  sweepExpiredEvents,
   EventType,
   teeEventSink,
   truncateEventMessage,
@@ -129,4 +131,37 @@ t.test('write failures are logged and dropped, never thrown; long messages are c
   t.ok(Buffer.byteLength(cut, 'utf8') <= 1024);
   t.match(cut, /\.\.\.$/);
   t.equal(truncateEventMessage('short'), 'short');
+});
+
+t.test('the TTL sweep deletes events last seen more than an hour ago, in every namespace, and keeps the rest', async (t) => {
+  const { client, backend } = await setup();
+  t.teardown(() => backend.close());
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const cases: [string, string | undefined, number][] = [
+    ['old', 'default', now - 2 * 3_600_000],
+    ['old-elsewhere', 'team-a', now - 3_600_001],
+    ['cluster-scoped-old', undefined, now - 5 * 3_600_000],
+    ['fresh', 'default', now - 59 * 60_000],
+  ];
+  for (const [name, namespace, last] of cases) {
+    await client.create(
+      eventType,
+      eventObject({
+        name,
+        involvedObject: { apiVersion: 'v1', kind: 'X', name: 'x', ...(namespace !== undefined ? { namespace } : {}) },
+        type: EventType.Normal,
+        reason: 'R',
+        message: 'm',
+        count: 1,
+        firstTimestamp: at(last),
+        lastTimestamp: at(last),
+        source: { component: 'c' },
+      }),
+    );
+  }
+  t.equal(await sweepExpiredEvents(client, { now }), 3);
+  const left = (await client.list(eventType)).items.map((e) => e.metadata.name);
+  t.same(left, ['fresh']);
+  t.equal(await sweepExpiredEvents(client, { now }), 0, 'idempotent');
 });
