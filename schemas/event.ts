@@ -11,6 +11,9 @@ export const MAX_EVENT_MESSAGE_BYTES = 1024;
 
 const shortText = (description: string) => z.string().max(253).describe(description);
 
+/** An optional RFC 3339 time that clients may also send as `null` (zero time, as client-go serialises it). */
+const nullableTime = (description: string) => timestamp(description).nullable().optional().describe(description);
+
 const involvedObject = z
   .strictObject({
     apiVersion: shortText('API version of the object.').optional(),
@@ -37,8 +40,8 @@ export const eventTopLevel = z
       .describe('Human-readable description of what happened.'),
     type: z.enum(['Normal', 'Warning']).optional().describe('Normal or Warning.'),
     count: z.number().int().min(0).optional().describe('Times this event has occurred.'),
-    firstTimestamp: timestamp('When the event was first recorded.').nullable().optional(),
-    lastTimestamp: timestamp('When the event most recently occurred.').nullable().optional(),
+    firstTimestamp: nullableTime('When the event was first recorded.'),
+    lastTimestamp: nullableTime('When the event most recently occurred.'),
     eventTime: z.string().nullable().optional().describe('When the event was first observed (MicroTime).'),
     source: z
       .strictObject({

@@ -5,7 +5,7 @@
  */
 import type { JsonObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
-import { SchemaDialect, zodToOpenApi } from './jsonschema.js';
+import { isJsonObject, SchemaDialect, zodToOpenApi } from './jsonschema.js';
 import { MetaName } from './meta.js';
 import { definitionName } from './paths.js';
 
@@ -13,25 +13,30 @@ const API_VERSION_DOC =
   'APIVersion defines the versioned schema of this representation of an object, e.g. converge.io/v1alpha1. Servers convert recognized schemas to the latest internal value and may reject unrecognized values.';
 const KIND_DOC = 'Kind is a string value representing the REST resource this object represents, in CamelCase, e.g. Instance. Cannot be updated.';
 
-/** `spec`/`status`, or for core kinds with a top-level schema (Event) that schema's properties. */
-function bodyProperties(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): JsonObject {
-  if (type.topLevel === undefined) return { spec: zodToOpenApi(type.spec, dialect), status: zodToOpenApi(type.status, dialect) };
-  const props = zodToOpenApi(type.topLevel, dialect).properties;
-  return props !== null && typeof props === 'object' && !Array.isArray(props) ? props : {};
+/** `spec`/`status`, or for core kinds with a top-level schema (Event) that schema's properties and required list. */
+function body(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): { properties: JsonObject; required: string[] } {
+  if (type.topLevel === undefined) {
+    return { properties: { spec: zodToOpenApi(type.spec, dialect), status: zodToOpenApi(type.status, dialect) }, required: ['spec'] };
+  }
+  const schema = zodToOpenApi(type.topLevel, dialect);
+  const props = schema.properties;
+  const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
+  return { properties: isJsonObject(props) ? props : {}, required: ['metadata', ...required] };
 }
 
 /** The definitions of `type` and its list for the v2 or v3 document. */
 export function kindDefinitions(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): Record<string, JsonObject> {
   const gvk = { group: type.group, kind: type.kind, version: type.version };
+  const { properties, required } = body(type, dialect);
   const object: JsonObject = {
     description: type.description,
     type: 'object',
-    required: type.topLevel === undefined ? ['spec'] : ['metadata', 'involvedObject'],
+    required,
     properties: {
       apiVersion: { description: API_VERSION_DOC, type: 'string' },
       kind: { description: KIND_DOC, type: 'string' },
       metadata: { $ref: MetaName.ObjectMeta, description: 'Standard object metadata: name, namespace, labels, annotations, ...' },
-      ...bodyProperties(type, dialect),
+      ...properties,
     },
     'x-kubernetes-group-version-kind': [gvk],
   };
