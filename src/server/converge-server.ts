@@ -66,6 +66,28 @@ function storeMetricsPoller(backend: Backend, metrics: Metrics, logger: Logger):
   return timer;
 }
 
+/** How long one shutdown stage may take before it is reported and abandoned. */
+const SHUTDOWN_STAGE_MS = 10_000;
+
+/**
+ * Runs one shutdown stage with a deadline: a stage that hangs (a stuck reconcile, a client that never closes
+ * its connection) is logged by name and abandoned, so shutdown always completes and the store is still closed.
+ */
+async function stage(logger: Logger, name: string, fn: () => Promise<void> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), SHUTDOWN_STAGE_MS);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve(fn()).then(() => 'done' as const), deadline]);
+    if (outcome === 'timeout') logger.error({ stage: name, afterMs: SHUTDOWN_STAGE_MS }, 'shutdown stage did not finish; continuing');
+  } catch (err) {
+    logger.error({ err, stage: name }, 'shutdown stage failed; continuing');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Opens the store (embedded sqlite by default), starts the Kubernetes-compatible API server and writes a
  * kubeconfig for it. The process that calls this owns the store: a second server on the same sqlite file fails.
@@ -130,9 +152,9 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
     close: () => {
       closing ??= (async () => {
         clearInterval(poller);
-        await controlLoops?.stop();
-        await api.close();
-        await backend.close();
+        await stage(options.logger, 'controllers', () => controlLoops?.stop());
+        await stage(options.logger, 'api server', () => api.close());
+        await stage(options.logger, 'store', () => backend.close());
       })();
       return closing;
     },
