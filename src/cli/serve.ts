@@ -100,5 +100,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   });
   await server.close();
   logger.info('stopped');
-  return leadershipLost ? 1 : 0;
+  const code = leadershipLost ? 1 : 0;
+  // Shutdown is complete and the store closed: exit even if a stray timer or socket would keep the loop alive.
+  setImmediate(() => process.exit(code));
+  return code;
 }

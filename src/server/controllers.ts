@@ -50,17 +50,18 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
     ...(options.retryPeriodMs !== undefined ? { retryPeriodMs: options.retryPeriodMs } : {}),
   });
+  const recorder = new AggregatingRecorder({
+    sink: teeEventSink(apiEventSink(client, { logger: options.logger }), logEventSink(options.logger)),
+    component: 'converge-controllers',
+    logger: options.logger,
+  });
   const built = createManagedControllers({
     client,
     logger: options.logger,
     metrics: options.metrics.registry,
     runtimeMetrics: createRuntimeMetrics(options.metrics.registry),
     // Events become core v1 Event objects (kubectl get events, converge describe) and log lines.
-    recorder: new AggregatingRecorder({
-      sink: teeEventSink(apiEventSink(client, { logger: options.logger }), logEventSink(options.logger)),
-      component: 'converge-controllers',
-      logger: options.logger,
-    }),
+    recorder,
   });
   const manager = new Manager({ leaderElection: elector, logger: options.logger, onLeadershipLost: options.onLeadershipLost });
   manager.add(built.informers);
@@ -83,6 +84,8 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
       clearInterval(sweeper);
       abort.abort();
       await running;
+      // Sends pending aggregated counts and cancels the recorder's window timers (up to 10 min long).
+      recorder.flush();
     },
   };
 }
