@@ -59,7 +59,8 @@ export function apiResourceList(types: readonly ResourceType[], group: string, v
         shortNames: [...t.shortNames],
         categories: [...t.categories],
       },
-      { name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: [...STATUS_VERBS] },
+      // Kinds without spec/status (core Events) have no status subresource.
+      ...(t.topLevel ? [] : [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: [...STATUS_VERBS] }]),
     ]);
   return {
     kind: 'APIResourceList',
@@ -94,13 +95,15 @@ export function aggregatedDiscovery(types: readonly ResourceType[], core: boolea
             verbs: [...RESOURCE_VERBS],
             shortNames: [...t.shortNames],
             categories: [...t.categories],
-            subresources: [
-              {
-                subresource: 'status',
-                responseKind: { group: t.group, version: t.version, kind: t.kind },
-                verbs: [...STATUS_VERBS],
-              },
-            ],
+            subresources: t.topLevel
+              ? []
+              : [
+                  {
+                    subresource: 'status',
+                    responseKind: { group: t.group, version: t.version, kind: t.kind },
+                    verbs: [...STATUS_VERBS],
+                  },
+                ],
           })),
       })),
     })),

@@ -1,4 +1,4 @@
-import { findResourceType, resourceTypes } from '../../schemas/index.js';
+import { findResourceType, servedTypes } from '../../schemas/index.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { CliError } from './errors.js';
 
@@ -7,9 +7,9 @@ import { CliError } from './errors.js';
  * and `KIND/NAME` forms. Unknown kinds list the known ones.
  */
 export function resolveKind(text: string): ResourceType {
-  const type = findResourceType({ resource: text });
+  const type = findResourceType({ resource: text }, servedTypes);
   if (!type) {
-    const known = resourceTypes.map((t) => `${t.plural} (${t.shortNames.join(', ')})`).join(', ');
+    const known = servedTypes.map((t) => `${t.plural} (${t.shortNames.join(', ')})`).join(', ');
     throw new CliError(`unknown resource type "${text}"; known: ${known}`, 1);
   }
   return type;

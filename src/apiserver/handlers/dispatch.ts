@@ -17,7 +17,7 @@ function methodNotAllowed(r: ResourceRequest): ConvergeError {
 /** Checks scope and subresource, then runs the verb handler. Returns the HTTP status written. */
 export async function dispatchResource(r: ResourceRequest): Promise<number> {
   const { info, type } = r;
-  if (info.subresource !== undefined && !SUBRESOURCES.has(info.subresource)) {
+  if (info.subresource !== undefined && (!SUBRESOURCES.has(info.subresource) || type.topLevel !== undefined)) {
     throw new NotFoundError('the server could not find the requested resource');
   }
   if (!type.namespaced && info.namespace !== undefined) {
