@@ -3,13 +3,13 @@
  * `converge serve` so that its controllers skip serialisation and sockets. Bodies are copied through JSON on
  * the way in, so callers see exactly the HTTP semantics (no shared references, `undefined` fields dropped).
  */
-import type { JsonValue, KubeObject } from '../../schemas/object.js';
+import type { JsonValue } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { decodeContinue, encodeContinue } from '../apiserver/util/continue.js';
-import { applyJsonPatch, applyMergePatch } from '../apiserver/util/patch.js';
 import { BadRequestError } from '../errors/index.js';
 import {
   applyObject,
+  patchObject,
   createObject,
   deleteObject,
   getObject,
@@ -63,12 +63,6 @@ function viaJson<T>(value: T): T {
   }
   if (text === undefined) throw new BadRequestError('request body is required');
   return JSON.parse(text) as T;
-}
-
-/** The stored object without its resourceVersion, so a patch only carries a precondition if it sets one. */
-function withoutResourceVersion(obj: KubeObject): JsonValue {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.parse(JSON.stringify({ ...obj, metadata })) as JsonValue;
 }
 
 function checkLimit(limit: number | undefined): void {
@@ -144,16 +138,11 @@ export function createInProcessClient(options: InProcessClientOptions): ApiClien
         });
         return result.object;
       }
-      const body = viaJson(patch.body) as JsonValue;
-      const mutate = (current: KubeObject): unknown =>
-        patch.type === 'merge'
-          ? applyMergePatch(withoutResourceVersion(current), body)
-          : applyJsonPatch(withoutResourceVersion(current), body, { maxOperations });
-      return updateObject(registry, type, scope, name, undefined, {
+      return patchObject(registry, type, scope, name, { type: patch.type, body: viaJson(patch.body) as JsonValue }, {
         dryRun: updateOptions.dryRun ?? false,
         ...(updateOptions.fieldManager ? { fieldManager: updateOptions.fieldManager } : {}),
         subresource: updateOptions.subresource === 'status' ? 'status' : 'main',
-        mutate,
+        maxOperations,
       });
     },
 

@@ -2,6 +2,7 @@ import type { KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { BadRequestError, ConflictError, isAlreadyExists, isNotFound } from '../errors/index.js';
 import { serverSideApply } from '../apiserver/ssa/index.js';
+import { withoutResourceVersion } from './codec.js';
 import type { RegistryContext, WriteOptions } from './context.js';
 import { createObject, updateObject } from './write.js';
 
@@ -22,11 +23,6 @@ export interface ApplyObjectResult {
 }
 
 const MAX_ATTEMPTS = 3;
-
-function withoutResourceVersion(obj: KubeObject): KubeObject {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return structuredClone({ ...obj, metadata });
-}
 
 /**
  * Server-side apply of a (partial) configuration: merges it into the stored object with field ownership per

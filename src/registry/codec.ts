@@ -23,3 +23,9 @@ export function parseResourceVersion(rv: string | undefined): number | undefined
   if (!/^\d{1,15}$/.test(rv)) return Number.NaN;
   return Number(rv);
 }
+
+/** A deep copy of a stored object without its resourceVersion, as the base a patch or apply is computed on. */
+export function withoutResourceVersion(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return structuredClone({ ...obj, metadata });
+}

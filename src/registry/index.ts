@@ -5,6 +5,7 @@ import type { RegistryContext } from './context.js';
 export type { RegistryContext, WriteOptions } from './context.js';
 export { getObject, listObjects, type ListOptions, type ListPage, type ListPosition } from './read.js';
 export { createObject, updateObject, type UpdateOptions, type Subresource } from './write.js';
+export { patchObject, type ObjectPatch, type PatchObjectOptions } from './patch.js';
 export { applyObject, type ApplyObjectOptions, type ApplyObjectResult } from './apply.js';
 export { deleteObject, type DeleteOptions, type DeleteResult, type DeletePreconditions } from './delete.js';
 export { watchObjects, type ObjectWatch, type ObjectEvent, type ObjectWatchOptions } from './watch.js';

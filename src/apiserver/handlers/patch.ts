@@ -1,11 +1,9 @@
-import type { JsonValue, KubeObject } from '../../../schemas/object.js';
 import { ConvergeError, ErrorCode } from '../../errors/index.js';
-import { applyObject, updateObject } from '../../registry/index.js';
+import { applyObject, patchObject } from '../../registry/index.js';
 import { fieldManagerFor } from '../ssa/index.js';
 import { writeJson } from '../respond.js';
 import { readBody } from '../util/body.js';
 import { decodeBody } from '../util/decode.js';
-import { applyJsonPatch, applyMergePatch } from '../util/patch.js';
 import { validatePatchQuery, type WriteQuery } from '../util/query.js';
 import type { ResourceRequest } from './resource-request.js';
 import { writeOptions } from './write-options.js';
@@ -17,12 +15,6 @@ const APPLY = 'application/apply-patch+yaml';
 
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-/** The stored object without its resourceVersion, so a patch only carries a precondition if it sets one. */
-function withoutResourceVersion(obj: KubeObject): KubeObject {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return structuredClone({ ...obj, metadata });
 }
 
 function unsupported(type: string): ConvergeError {
@@ -44,15 +36,10 @@ export async function handlePatch(r: ResourceRequest, query: WriteQuery): Promis
   const raw = await readBody(r.req, { limitBytes: r.deps.limits.maxBodyBytes });
   const patch = decodeBody({ body: raw, contentType: type === APPLY ? 'application/yaml' : 'application/json', allowed: ['application/json', 'application/yaml'] }).value;
   if (type === APPLY) return handleApply(r, query, patch);
-  const options = writeOptions(r, query, 'PatchOptions');
-  const mutate = (current: KubeObject): unknown =>
-    type === MERGE
-      ? applyMergePatch(withoutResourceVersion(current) as unknown as JsonValue, patch)
-      : applyJsonPatch(withoutResourceVersion(current) as unknown as JsonValue, patch, { maxOperations: r.deps.limits.maxPatchOperations });
-  const updated = await updateObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', undefined, {
-    ...options,
+  const updated = await patchObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', { type: type === MERGE ? 'merge' : 'json', body: patch }, {
+    ...writeOptions(r, query, 'PatchOptions'),
     subresource: r.info.subresource === 'status' ? 'status' : 'main',
-    mutate,
+    maxOperations: r.deps.limits.maxPatchOperations,
   });
   writeJson(r.res, 200, updated);
   return 200;
