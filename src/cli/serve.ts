@@ -15,6 +15,8 @@ Options:
   --log-level LEVEL   fatal, error, warn, info, debug, trace or silent (default info)
   --api-only          serve the API without running the controllers
   --lease-duration D  controller leader lease (default 15s); a standby replica takes over within it
+  --leader-elect=false
+                      run the controllers without electing a leader (one replica only, or tests)
 
 Controllers run on one replica at a time (a lease in the store); ProviderConfig "default" (the simulated
 cloud) is created on first start.
@@ -46,6 +48,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'log-level': { type: 'string', default: 'info' },
         'api-only': { type: 'boolean', default: false },
         'lease-duration': { type: 'string', default: '15s' },
+        'leader-elect': { type: 'string', default: 'true' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -60,11 +63,14 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const { host, port } = parseListen(values.listen);
   const leaseMs = durationFlag('lease-duration', values['lease-duration']);
   if (leaseMs < 1000) throw new CliError('--lease-duration: must be at least 1s', 2);
+  const leaderElect = values['leader-elect'];
+  if (leaderElect !== 'true' && leaderElect !== 'false') throw new CliError(`--leader-elect: expected true or false, got "${leaderElect}"`, 2);
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
   let leadershipLost = false;
   let stopServing: (() => void) | undefined;
   const server = await startConvergeServer({
     controllers: !values['api-only'],
+    leaderElection: leaderElect === 'true',
     // client-go's proportions: renew deadline 2/3 of the lease, retry every 2/15 of it.
     lease: { durationMs: leaseMs, renewDeadlineMs: Math.round((leaseMs * 2) / 3), retryPeriodMs: Math.round((leaseMs * 2) / 15) },
     onLeadershipLost: () => {

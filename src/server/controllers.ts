@@ -18,6 +18,8 @@ export interface ControlLoopOptions {
   readonly metrics: Metrics;
   /** Called when this replica loses leadership after holding it (the process should exit and restart). */
   readonly onLeadershipLost: () => void;
+  /** Elect a leader through the store's lease (default true); false always reconciles. */
+  readonly leaderElection?: boolean;
   /** Lease timing; defaults are client-go's (15 s lease, 10 s renew deadline, 2 s retry). */
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
@@ -63,7 +65,7 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     // Events become core v1 Event objects (kubectl get events, converge describe) and log lines.
     recorder,
   });
-  const manager = new Manager({ leaderElection: elector, logger: options.logger, onLeadershipLost: options.onLeadershipLost });
+  const manager = new Manager({ ...(options.leaderElection === false ? {} : { leaderElection: elector }), logger: options.logger, onLeadershipLost: options.onLeadershipLost });
   manager.add(built.informers);
   for (const c of built.controllers) manager.add(c);
   const abort = new AbortController();

@@ -26,6 +26,12 @@ export interface ConvergeServerOptions {
   readonly controllers?: boolean;
   /** Called when this replica loses the controller lease after holding it. */
   readonly onLeadershipLost?: () => void;
+  /**
+   * Elect one controller replica through a lease in the store (default true). False runs the controllers
+   * unconditionally, like kube-controller-manager's `--leader-elect=false`: only for a single replica, or
+   * for tests that race several controller processes on purpose.
+   */
+  readonly leaderElection?: boolean;
   /** Leader-lease timing (tests shorten it). */
   readonly lease?: { readonly durationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
 }
@@ -127,6 +133,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         logger: options.logger,
         metrics,
         onLeadershipLost: options.onLeadershipLost ?? (() => options.logger.error('lost the controller lease')),
+        leaderElection: options.leaderElection ?? true,
         ...(options.lease
           ? { leaseDurationMs: options.lease.durationMs, renewDeadlineMs: options.lease.renewDeadlineMs, retryPeriodMs: options.lease.retryPeriodMs }
           : {}),
