@@ -1,11 +1,12 @@
 /**
- * SIMULATED cloud: an in-process stand-in for a real backend, holding VMs, disks, buckets and networks in
- * memory. Nothing here touches real infrastructure. It exists for trials, tests and scale tests, so it
+ * SIMULATED cloud: an in-process stand-in for a real backend, holding VMs, disks, buckets and networks in a
+ * {@link SimState} (memory, or a sqlite file that survives restarts). Nothing here touches real infrastructure. It exists for trials, tests and scale tests, so it
  * can slow down (latency), fail on purpose (a failure rate or scripted next-N failures per operation) and
  * change behind Converge's back (drift injection: {@link SimCloud.mutate}, {@link SimCloud.remove}).
  */
 import { UnavailableError } from '../../errors/index.js';
 import { realClock, sleep, type Clock } from '../../runtime/clock.js';
+import { MemorySimState, type SimState } from './state.js';
 
 /** Resource kinds the simulated cloud holds. */
 export const SimKind = { Instance: 'Instance', Volume: 'Volume', Bucket: 'Bucket', Network: 'Network' } as const;
@@ -27,6 +28,8 @@ export interface SimCloudOptions {
   /** Source of randomness for the failure rate. Default `Math.random`. */
   readonly random?: () => number;
   readonly clock?: Clock;
+  /** Where the records live; default a fresh {@link MemorySimState}. */
+  readonly state?: SimState;
 }
 
 /** A scripted failure: `before` fails without acting; `after` acts, then fails (a lost response). */
@@ -49,7 +52,7 @@ interface PendingFailure {
 
 /** See the module comment. Records are copied in and out: callers never alias the cloud's state. */
 export class SimCloud {
-  private readonly stores = new Map<SimKind, Map<string, SimRecord>>();
+  private readonly state: SimState;
   private readonly failures: PendingFailure[] = [];
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -66,6 +69,7 @@ export class SimCloud {
     this.random = options.random ?? Math.random;
     this.latencyMs = options.latencyMs ?? 0;
     this.failureRate = options.failureRate ?? 0;
+    this.state = options.state ?? new MemorySimState();
   }
 
   /** Changes latency and failure rate (e.g. when the ProviderConfig's options change). */
@@ -87,75 +91,58 @@ export class SimCloud {
 
   /** The resource, or undefined. */
   async get(kind: SimKind, name: string, signal?: AbortSignal): Promise<SimRecord | undefined> {
-    return this.call(SimOperation.Get, kind, signal, () => copy(this.store(kind).get(name)));
+    return this.call(SimOperation.Get, kind, signal, () => this.state.get(this.name, kind, name));
   }
 
   /** Creates the resource unless it exists; returns what is stored either way (create-if-absent). */
   async create(kind: SimKind, name: string, record: SimRecord, signal?: AbortSignal): Promise<SimRecord> {
-    return this.call(SimOperation.Create, kind, signal, () => {
-      const store = this.store(kind);
-      const existing = store.get(name);
-      if (existing !== undefined) return copy(existing);
-      store.set(name, copy(record));
-      return copy(record);
-    });
+    return this.call(SimOperation.Create, kind, signal, () => this.state.insert(this.name, kind, name, record));
   }
 
   /** Merges `patch` into the resource; `UnavailableError` when it does not exist. */
   async update(kind: SimKind, name: string, patch: SimRecord, signal?: AbortSignal): Promise<SimRecord> {
     return this.call(SimOperation.Update, kind, signal, () => {
-      const store = this.store(kind);
-      const existing = store.get(name);
-      if (existing === undefined) throw new UnavailableError(`simulated ${kind} "${name}" does not exist`);
-      const next = { ...existing, ...copy(patch) };
-      store.set(name, next);
-      return copy(next);
+      const next = this.state.merge(this.name, kind, name, patch);
+      if (next === undefined) throw new UnavailableError(`simulated ${kind} "${name}" does not exist`);
+      return next;
     });
   }
 
   /** Deletes the resource; a missing one is fine. */
   async delete(kind: SimKind, name: string, signal?: AbortSignal): Promise<void> {
     return this.call(SimOperation.Delete, kind, signal, () => {
-      this.store(kind).delete(name);
+      this.state.delete(this.name, kind, name);
     });
   }
 
   /** Drift injection: changes fields out of band, bypassing latency and failures. False when missing. */
   mutate(kind: SimKind, name: string, patch: SimRecord): boolean {
-    const store = this.store(kind);
-    const existing = store.get(name);
-    if (existing === undefined) return false;
-    store.set(name, { ...existing, ...copy(patch) });
-    return true;
+    return this.state.merge(this.name, kind, name, patch) !== undefined;
   }
 
   /** Drift injection: deletes out of band. False when missing. */
   remove(kind: SimKind, name: string): boolean {
-    return this.store(kind).delete(name);
+    return this.state.delete(this.name, kind, name);
   }
 
   /** Synchronous read for tests and drivers' cross-kind lookups (no latency, no failures). */
   peek(kind: SimKind, name: string): SimRecord | undefined {
-    return copy(this.store(kind).get(name));
+    return this.state.get(this.name, kind, name);
   }
 
   /** Names of the resources of `kind`, sorted. */
   names(kind: SimKind): string[] {
-    return [...this.store(kind).keys()].sort();
+    return this.state.list(this.name, kind).map(([name]) => name);
   }
 
-  /** Every resource of `kind` with its name (a copy). */
+  /** Every resource of `kind` with its name (a copy), sorted by name. */
   entries(kind: SimKind): [string, SimRecord][] {
-    return [...this.store(kind).entries()].map(([n, r]) => [n, copy(r)]);
+    return this.state.list(this.name, kind);
   }
 
-  private store(kind: SimKind): Map<string, SimRecord> {
-    let store = this.stores.get(kind);
-    if (store === undefined) {
-      store = new Map();
-      this.stores.set(kind, store);
-    }
-    return store;
+  /** The resource created for the object `ref` (`namespace/name`), if any. */
+  findByRef(kind: SimKind, ref: string): [string, SimRecord] | undefined {
+    return this.state.findByRef(this.name, kind, ref);
   }
 
   private async call<T>(operation: SimOperation, kind: SimKind, signal: AbortSignal | undefined, act: () => T): Promise<T> {
@@ -192,23 +179,36 @@ export class SimCloud {
   }
 }
 
-function copy<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
-}
-
-/** One {@link SimCloud} per ProviderConfig name, created on first use and shared by every driver. */
+/**
+ * One {@link SimCloud} per ProviderConfig name, created on first use and shared by every driver, all keeping
+ * their records in one {@link SimState} (default: in memory).
+ */
 export class SimClouds {
   private readonly clouds = new Map<string, SimCloud>();
+  /** Where every cloud's records live. */
+  readonly state: SimState;
 
-  constructor(private readonly defaults: SimCloudOptions = {}) {}
+  constructor(private readonly defaults: SimCloudOptions = {}) {
+    this.state = defaults.state ?? new MemorySimState();
+  }
 
   /** The cloud of ProviderConfig `name`. */
   get(name: string): SimCloud {
     let cloud = this.clouds.get(name);
     if (cloud === undefined) {
-      cloud = new SimCloud(name, this.defaults);
+      cloud = new SimCloud(name, { ...this.defaults, state: this.state });
       this.clouds.set(name, cloud);
     }
     return cloud;
+  }
+
+  /** Names of the clouds in use by this process or holding records, sorted. */
+  names(): string[] {
+    return [...new Set([...this.clouds.keys(), ...this.state.clouds()])].sort();
+  }
+
+  /** Closes the state (a sqlite file); the clouds must not be used afterwards. */
+  close(): void {
+    this.state.close();
   }
 }

@@ -12,6 +12,8 @@ import { simBucket, simInstance, simNetwork, simVolume } from './kinds.js';
 export { SimCloud, SimClouds, SimKind, SimOperation, type SimCloudOptions, type SimRecord, type ScriptedFailure } from './cloud.js';
 export { simClient, diffRecord, refOf, type SimField, type SimKindSpec } from './driver.js';
 export { simBucket, simInstance, simNetwork, simVolume } from './kinds.js';
+export { MemorySimState, type SimState } from './state.js';
+export { SqliteSimState } from './sqlite-state.js';
 
 /** The sim kind spec of each managed kind, by `kind`. */
 export const simKinds: Readonly<Record<string, SimKindSpec>> = {

@@ -106,14 +106,10 @@ function refs(obj: KubeObject, list: string, refKey: string): { name: string; ad
   });
 }
 
-function findByRef(cloud: SimCloud, kind: SimKind, ref: string): [string, SimRecord] | undefined {
-  return cloud.entries(kind).find(([, record]) => record['ref'] === ref);
-}
-
 /** Every referenced resource of `kind`, or an UnavailableError naming the first missing one (nothing changed yet). */
 function resolveAll(obj: KubeObject, cloud: SimCloud, kind: SimKind, names: readonly string[]): [string, SimRecord][] {
   return names.map((name) => {
-    const found = findByRef(cloud, kind, refOf(obj.metadata.namespace, name));
+    const found = cloud.findByRef(kind, refOf(obj.metadata.namespace, name));
     if (found === undefined) throw new UnavailableError(`${kind.toLowerCase()} "${name}" does not exist in the simulated cloud yet`);
     return found;
   });
