@@ -10,9 +10,10 @@ import { ipAllocationType } from './ipallocation.js';
 import { networkType } from './network.js';
 import { poolType } from './pool.js';
 import { providerConfigType } from './providerconfig.js';
+import { secretType } from './secret.js';
 import { volumeType } from './volume.js';
 
-export { bucketType, eventType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, volumeType };
+export { bucketType, eventType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, secretType, volumeType };
 
 /** Every Converge kind, in a stable order (used for discovery, OpenAPI and CRDs; see {@link servedTypes}). */
 export const resourceTypes: readonly ResourceType[] = [
@@ -26,7 +27,7 @@ export const resourceTypes: readonly ResourceType[] = [
 ];
 
 /** Core kinds (group `""`, served under `/api/v1`) the API server serves alongside the Converge kinds; no CRDs. */
-export const coreTypes: readonly ResourceType[] = [eventType];
+export const coreTypes: readonly ResourceType[] = [eventType, secretType];
 
 /** Every kind the API server serves: the Converge kinds, then the core kinds. */
 export const servedTypes: readonly ResourceType[] = [...resourceTypes, ...coreTypes];

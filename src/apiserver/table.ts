@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../schemas/object.js';
-import type { PrinterColumn, ResourceType } from '../../schemas/types.js';
+import { secretDataCount } from '../../schemas/secret.js';
+import { apiVersionOf, type PrinterColumn, type ResourceType } from '../../schemas/types.js';
 import { humanDuration } from './age.js';
 import { evaluateJsonPath } from './jsonpath.js';
 
@@ -63,8 +64,16 @@ function sinceText(value: unknown, now: Date): string {
   return Number.isNaN(t) ? '<invalid>' : humanDuration(now.getTime() - t);
 }
 
+/**
+ * Cells of built-in kinds that no JSONPath can express (kube-apiserver prints these in Go), by
+ * `apiVersion/Kind/COLUMN`: the DATA column of Secrets counts keys and must never show values.
+ */
+const computedCells: ReadonlyMap<string, (obj: KubeObject) => unknown> = new Map([['v1/Secret/DATA', secretDataCount]]);
+
 /** Renders one printer-column cell the way apiextensions-apiserver does (dates as ages, lists joined). */
-function cell(obj: KubeObject, column: PrinterColumn, now: Date): unknown {
+function cell(type: ResourceType, obj: KubeObject, column: PrinterColumn, now: Date): unknown {
+  const computed = computedCells.get(`${apiVersionOf(type)}/${type.kind}/${column.name}`);
+  if (computed !== undefined) return computed(obj);
   let values: unknown[];
   try {
     values = evaluateJsonPath(obj, column.jsonPath);
@@ -86,7 +95,7 @@ export function tableRow(type: ResourceType, obj: KubeObject, now: Date): TableR
   return {
     cells: [
       obj.metadata.name,
-      ...type.printerColumns.map((c) => cell(obj, c, now)),
+      ...type.printerColumns.map((c) => cell(type, obj, c, now)),
       sinceText(obj.metadata.creationTimestamp, now),
     ],
     object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },

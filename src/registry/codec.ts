@@ -4,6 +4,10 @@ import type { KubeObject } from '../../schemas/object.js';
 /**
  * Serialises an object for storage. `resourceVersion` is never stored: it is the key's modRevision, filled in
  * on every read, exactly as kube-apiserver does with etcd.
+ *
+ * Seam for encryption at rest (issue #8): every stored value passes through this function and
+ * {@link decodeObject}, so a value transformer chosen by key prefix (e.g. `/registry/secrets/`, kube's
+ * EncryptionConfiguration) wraps these two and nothing else. Until then Secrets are stored as plain base64.
  */
 export function encodeObject(obj: KubeObject): string {
   const { resourceVersion: _dropped, ...metadata } = obj.metadata;

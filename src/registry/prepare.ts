@@ -5,6 +5,7 @@ import { apiVersionOf, type ResourceType } from '../../schemas/types.js';
 import { validateMetadata } from '../../schemas/metadata.js';
 import { checkUpdate, parseWithCauses, validateSpec, validateStatus } from '../../schemas/validate.js';
 import { cause } from './causes.js';
+import { strategyFor } from './strategy.js';
 import { rfc3339, type RegistryContext, type WriteOptions } from './context.js';
 
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
@@ -79,12 +80,26 @@ function validatedStatus(type: ResourceType, obj: KubeObject, options: Validatio
   return validated(type, obj.metadata.name, result, options);
 }
 
-/** The validated, defaulted top-level fields (all but apiVersion/kind/metadata) of a kind with `topLevel`. */
-function validatedTopLevel(type: ResourceType, schema: NonNullable<ResourceType['topLevel']>, obj: KubeObject, options: Validation): JsonObject {
+/**
+ * The validated, defaulted top-level fields (all but apiVersion/kind/metadata) of a kind with `topLevel`, after
+ * the kind's write strategy (e.g. Secret `stringData` folded into `data`); `old` is the stored object on updates.
+ */
+function validatedTopLevel(
+  type: ResourceType,
+  schema: NonNullable<ResourceType['topLevel']>,
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  options: Validation,
+): JsonObject {
   const rest: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(obj)) if (!ENVELOPE_FIELDS.has(field)) rest[field] = value;
   const result = parseWithCauses(schema, rest, '', { unknownFields: options.unknownFields ?? 'Strict' });
-  return validated(type, obj.metadata.name, result as ReturnType<typeof validateSpec>, options);
+  const fields = validated(type, obj.metadata.name, result as ReturnType<typeof validateSpec>, options);
+  const strategy = strategyFor(type);
+  if (strategy === undefined) return fields;
+  const prepared = strategy.prepare(fields, old);
+  failIfInvalid(type, obj.metadata.name, prepared.causes);
+  return prepared.fields;
 }
 
 function randomSuffix(): string {
@@ -130,7 +145,7 @@ export function prepareCreate(
   else delete meta.namespace;
   checkMetadata(type, meta, namespace);
   if (type.topLevel !== undefined) {
-    const fields = validatedTopLevel(type, type.topLevel, { ...obj, metadata: meta }, options);
+    const fields = validatedTopLevel(type, type.topLevel, { ...obj, metadata: meta }, undefined, options);
     clearClientMetadata(meta);
     meta.uid = ctx.newUid();
     meta.creationTimestamp = rfc3339(ctx.now());
@@ -210,7 +225,7 @@ export function prepareUpdate(type: ResourceType, old: KubeObject, body: unknown
   checkFinalizersWhileDeleting(type, old.metadata, meta);
   if (type.topLevel !== undefined) {
     if (old.metadata.generation === undefined) delete meta.generation;
-    const fields = validatedTopLevel(type, type.topLevel, { ...next, metadata: meta }, options);
+    const fields = validatedTopLevel(type, type.topLevel, { ...next, metadata: meta }, old, options);
     return { apiVersion: old.apiVersion, kind: old.kind, metadata: meta, ...fields };
   }
   const spec = validatedSpec(type, { ...next, metadata: meta }, options);

@@ -1,6 +1,7 @@
 /**
  * Which part of an object a write manages. Writes to the main resource manage `metadata.labels`,
- * `annotations`, `finalizers`, `ownerReferences` and `spec`; writes to the status subresource manage
+ * `annotations`, `finalizers`, `ownerReferences` and the body (`spec`, or every top-level field of a core
+ * kind without spec/status such as Secret); writes to the status subresource manage
  * `status`. The engine works on a "view" holding only those parts (plus apiVersion, kind, name and
  * namespace, which SMD sees too but which are stripped from every manager's set, as kube does), so
  * the rest of the object (server-owned metadata, the other half of spec/status) is never touched.
@@ -26,8 +27,18 @@ export const STRIPPED_FIELDS: FieldSet = FieldSet.of([
   ),
 ]);
 
-/** The top-level body field a write manages. */
-const bodyField = (subresource: Subresource): 'spec' | 'status' => (subresource === 'status' ? 'status' : 'spec');
+/** Top-level fields that are never part of a write's body: the envelope, and `status` for main-resource writes. */
+const NOT_BODY = new Set(['apiVersion', 'kind', 'metadata']);
+
+/**
+ * The top-level body fields of `obj` a write manages: `status` for the status subresource; otherwise every
+ * top-level field but the envelope and `status` — `spec` for Converge kinds, and the top-level fields of core
+ * kinds that have no spec (Secret `data`/`stringData`/`type`, Event fields), as kube-apiserver manages them.
+ */
+function bodyFields(obj: Record<string, unknown>, subresource: Subresource): string[] {
+  if (subresource === 'status') return ['status'];
+  return Object.keys(obj).filter((f) => !NOT_BODY.has(f) && f !== 'status');
+}
 
 /**
  * The managed view of `obj` (any JSON object shaped like a Kubernetes object: a stored object, an
@@ -49,8 +60,7 @@ export function viewOf(obj: KubeObject | JsonObject | undefined, subresource: Su
     for (const f of ['name', 'namespace', ...names]) if (meta[f] !== undefined) m[f] = meta[f];
     out['metadata'] = m;
   }
-  const body = bodyField(subresource);
-  if (src[body] !== undefined) out[body] = src[body];
+  for (const f of bodyFields(src, subresource)) if (src[f] !== undefined) out[f] = src[f];
   return out;
 }
 
@@ -71,8 +81,7 @@ export function withView(base: KubeObject, view: JsonValue, subresource: Subreso
       else out.metadata[f] = vm[f];
     }
   }
-  const body = bodyField(subresource);
-  if (v[body] === undefined) delete out[body];
-  else out[body] = v[body];
+  for (const f of bodyFields(out, subresource)) if (v[f] === undefined) delete out[f];
+  for (const f of bodyFields(v, subresource)) if (v[f] !== undefined) out[f] = v[f];
   return out as unknown as KubeObject;
 }

@@ -1,0 +1,32 @@
+/**
+ * Kind-specific write steps beyond schema validation, like kube-apiserver's per-resource REST strategies:
+ * normalising what is stored and checking an update against the stored object. Every write path (HTTP
+ * create/update/patch/server-side apply and the in-process client) reaches them through `prepare.ts`.
+ */
+import type { JsonObject, KubeObject } from '../../schemas/object.js';
+import { apiVersionOf, type ResourceType } from '../../schemas/types.js';
+import type { FieldCause } from '../errors/index.js';
+import { secretStrategy } from './secret.js';
+
+/** What a {@link WriteStrategy} decided: the fields to store, or the causes that make the write invalid. */
+export interface StrategyResult {
+  readonly fields: JsonObject;
+  readonly causes: readonly FieldCause[];
+}
+
+/** The kind-specific part of preparing a write of a kind with a top-level body (core kinds). */
+export interface WriteStrategy {
+  /**
+   * Checks the schema-validated top-level `fields` (everything but apiVersion, kind and metadata) and returns
+   * what to store. `old` is the stored object on updates, undefined on creates. Must be pure and idempotent:
+   * patches and applies re-run it on a fresh read after a conflict.
+   */
+  prepare(fields: JsonObject, old: KubeObject | undefined): StrategyResult;
+}
+
+const strategies: ReadonlyMap<string, WriteStrategy> = new Map([['v1/Secret', secretStrategy]]);
+
+/** The write strategy of `type`, or undefined when schema validation is all it needs. */
+export function strategyFor(type: ResourceType): WriteStrategy | undefined {
+  return strategies.get(`${apiVersionOf(type)}/${type.kind}`);
+}
