@@ -1,7 +1,8 @@
 /**
  * The deletion path. Only `managementPolicy: Full` with `deletionPolicy: Delete` deletes the external
  * resource (NoDelete and ObserveOnly never do, Orphan leaves it); the finalizer is released once the
- * resource is gone or is to be left alone.
+ * resource is gone or is to be left alone. Before an external delete, objects that still use this one
+ * (the kind's `dependentsOf`) hold it back: the finalizer stays until they are gone (see gates.ts).
  */
 import { DeletionPolicy, ManagementPolicy, OperationAction } from '../../schemas/common.js';
 import { externalNameOf } from '../providers/types.js';
@@ -12,6 +13,7 @@ import type { ReconcileResult } from '../runtime/request.js';
 import { connect } from './connect.js';
 import { recordIntent, recordOutcome } from './create.js';
 import { callExternal, ExternalAction } from './external.js';
+import { waitForDependents } from './gates.js';
 import { observeExternal } from './sync.js';
 import { flushStatus, setConditions, type Run } from './run.js';
 import { MANAGED_FINALIZER } from './types.js';
@@ -37,6 +39,8 @@ function neverReachedBackend(run: Run): boolean {
 export async function handleDeletion(run: Run): Promise<ReconcileResult | void> {
   if (!hasFinalizer(run.obj, MANAGED_FINALIZER)) return;
   if (deletesExternally(run) && !neverReachedBackend(run)) {
+    const blocked = await waitForDependents(run);
+    if (blocked !== undefined) return blocked;
     const gone = await deleteExternal(run);
     if (!gone) return { requeueAfterMs: DELETE_POLL_MS };
   }

@@ -7,3 +7,16 @@ export { createManagedMetrics, nopManagedMetrics, type ManagedMetrics } from './
 export { driftPolicyFor, trackDrift, EXISTS_PATH, type DriftRecord } from './drift.js';
 export { pollDelayMs, DEFAULT_POLL_MS } from './poll.js';
 export { providerNameOf } from './connect.js';
+export {
+  clientLookup,
+  dependencyProblems,
+  describeProblems,
+  describeUsers,
+  refText,
+  refTo,
+  unusableReason,
+  type DependencyProblem,
+  type ObjectLookup,
+  type ObjectRef,
+} from './dependencies.js';
+export { DEPENDENCY_POLL_MS, DEPENDENTS_POLL_MS } from './gates.js';

@@ -1,6 +1,7 @@
 /**
  * The generic managed-resource reconciler (DESIGN §6): fetch → paused? → deletion path → ensure finalizer →
- * connect → observe → create / update / drift → write status. Each step is a small named function; this
+ * dependencies Ready? (only before the first create; gates.ts) → connect → observe → create / update / drift →
+ * write status. Each step is a small named function; this
  * file only sequences them and turns failures into the Synced condition.
  */
 import type { KubeObject } from '../../schemas/object.js';
@@ -10,6 +11,7 @@ import { addFinalizerPatch, isDeleting } from '../runtime/finalizers.js';
 import type { Reconciler, ReconcileResult, Request } from '../runtime/request.js';
 import { connect } from './connect.js';
 import { handleDeletion } from './delete.js';
+import { waitForDependencies } from './gates.js';
 import { pollDelayMs } from './poll.js';
 import { flushStatus, newRun, resolveDeps, setConditions, setStatusField, type ManagedDeps, type Run } from './run.js';
 import { syncExternal } from './sync.js';
@@ -48,6 +50,8 @@ async function reportFailure(run: Run, err: unknown): Promise<void> {
 
 async function reconcileLive(run: Run): Promise<ReconcileResult> {
   await ensureFinalizer(run);
+  const waiting = await waitForDependencies(run);
+  if (waiting !== undefined) return waiting;
   const conn = await connect(run);
   await syncExternal(run, conn);
   setStatusField(run, 'observedGeneration', run.obj.metadata.generation ?? 0);

@@ -1,10 +1,11 @@
 /** Contracts of the generic managed-resource reconciler (DESIGN §6). */
-import type { JsonObject } from '../../schemas/object.js';
+import type { JsonObject, KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { ApiClient } from '../client/types.js';
 import type { Clock } from '../runtime/clock.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { ExternalConnector } from '../providers/types.js';
+import type { ObjectLookup, ObjectRef } from './dependencies.js';
 import type { Journal } from './journal.js';
 import type { ManagedMetrics } from './metrics.js';
 import type { ProviderLimits } from './semaphore.js';
@@ -24,6 +25,18 @@ export interface ManagedKind {
   readonly observedFields: readonly string[];
   /** Kind-specific status fields from what the driver observed; only schema fields. */
   statusFromObserved(observed: Record<string, unknown>): JsonObject;
+  /**
+   * Objects that must exist and be Ready (for their current generation) before the external resource is
+   * created; until then the object is Synced=False/Ready=False `WaitingForDependency` and no driver call is
+   * made. Consulted only while the resource was never created: updates and an existing resource never wait.
+   */
+  dependenciesOf?(obj: KubeObject): readonly ObjectRef[];
+  /**
+   * Objects that use this one (e.g. Instances attaching a Volume). While any exists — deleting ones included —
+   * the external resource is not deleted and the finalizer stays; the object is Ready=False `Deleting`.
+   * Consulted only when deletion would delete externally (not for Orphan, NoDelete or ObserveOnly).
+   */
+  dependentsOf?(obj: KubeObject, lookup: ObjectLookup): Promise<readonly ObjectRef[]>;
 }
 
 /** Options of {@link createManagedReconciler}. */

@@ -40,6 +40,17 @@ export const unavailable = (message?: string): ConditionInput =>
 export const creating = (message?: string): ConditionInput => input(ConditionType.Ready, ConditionStatus.False, 'Creating', message);
 /** Ready=False while the external resource is being deleted. */
 export const deleting = (message?: string): ConditionInput => input(ConditionType.Ready, ConditionStatus.False, 'Deleting', message);
+/** Reason of both conditions while an object waits for objects it depends on (see {@link waitingForDependency}). */
+export const WAITING_FOR_DEPENDENCY = 'WaitingForDependency';
+/**
+ * Synced=False while the external resource is not created because objects it depends on are missing or not
+ * Ready; `message` names each of them and why. Not an error: nothing was attempted.
+ */
+export const waitingForDependency = (message: string): ConditionInput =>
+  input(ConditionType.Synced, ConditionStatus.False, WAITING_FOR_DEPENDENCY, message);
+/** Ready=False for the same wait as {@link waitingForDependency}, with the same message. */
+export const dependencyNotReady = (message: string): ConditionInput =>
+  input(ConditionType.Ready, ConditionStatus.False, WAITING_FOR_DEPENDENCY, message);
 /** Synced=True: the last reconcile succeeded. */
 export const synced = (): ConditionInput => input(ConditionType.Synced, ConditionStatus.True, 'ReconcileSuccess');
 /** Synced=False carrying the error's message. */

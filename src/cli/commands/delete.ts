@@ -3,13 +3,17 @@ import { connect } from '../connect.js';
 import { CliError } from '../errors.js';
 import { connectionOptions, durationFlag, parseFlags } from '../flags.js';
 import type { ApiClient } from '../../client/types.js';
+import type { KubeObject } from '../../../schemas/object.js';
 import type { ResourceType } from '../../../schemas/types.js';
 import { readManifestArgs } from '../manifests.js';
 import { objectRef, parseTargets } from '../resource-arg.js';
+import { notReadyReason } from '../wait.js';
 
 const HELP = `Usage: converge delete (-f FILE|DIR|- | KIND NAME...) [options]
 
-Deletes objects. Objects with finalizers are marked for deletion and removed once their controllers release them.
+Deletes objects. Objects with finalizers are marked for deletion and removed once their controllers release them;
+a Volume or Network still used by an Instance is kept until that Instance is gone. With -f, objects are deleted in
+the reverse of apply order, so Instances go before the Volumes and Networks they use.
 
 Options:
   -f, --filename PATH       delete the objects in these manifests
@@ -22,19 +26,29 @@ Options:
 
 const POLL_MS = 250;
 
-/** Polls until the object is gone (its finalizers released); false on timeout. */
-async function waitUntilGone(client: ApiClient, t: { type: ResourceType; namespace: string | undefined; name: string }, timeoutMs: number): Promise<boolean> {
+/** Polls until the object is gone (its finalizers released): undefined then, or the object as last seen on timeout. */
+async function waitUntilGone(client: ApiClient, t: { type: ResourceType; namespace: string | undefined; name: string }, timeoutMs: number): Promise<KubeObject | undefined> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
+    let seen: KubeObject;
     try {
-      await client.get(t.type, t.namespace, t.name);
+      seen = await client.get(t.type, t.namespace, t.name);
     } catch (err) {
-      if (isNotFound(err)) return true;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
+    if (Date.now() >= deadline) return seen;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  return false;
+}
+
+/** Why a deleting object is still there: its Ready condition says (e.g. in use by an Instance), else its finalizers. */
+function stillPresentReason(obj: KubeObject): string {
+  const conditions = obj.status?.['conditions'];
+  if (Array.isArray(conditions) && conditions.some((c) => c !== null && typeof c === 'object' && !Array.isArray(c) && c['type'] === 'Ready')) {
+    return notReadyReason(obj);
+  }
+  return `its controller has not released it (finalizers: ${(obj.metadata.finalizers ?? []).join(', ')})`;
 }
 
 /** `converge delete`. Exit 1 when any object could not be deleted (or is missing without --ignore-not-found). */
@@ -60,6 +74,8 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
     if (values.filename && values.filename.length > 0) {
       if (positionals.length > 0) throw new CliError('give either -f or KIND NAME, not both', 2);
       const manifests = await readManifestArgs(values.filename, conn.namespace, true);
+      // Manifests come in apply order (what others reference first), so the reverse deletes users before what
+      // they use: Instances go before their Volumes and Networks, whose deletion waits for them anyway.
       targets = manifests.reverse().map((m) => ({ type: m.type, namespace: m.object.metadata.namespace, name: m.object.metadata.name }));
     } else {
       const { type, names } = parseTargets(positionals);
@@ -73,12 +89,16 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
       try {
         const remaining = await conn.client.delete(t.type, t.namespace, t.name, { dryRun });
         let pending = remaining?.metadata.deletionTimestamp !== undefined && (remaining.metadata.finalizers ?? []).length > 0;
-        if (pending && !dryRun && values.wait === 'true') pending = !(await waitUntilGone(conn.client, t, timeoutMs));
+        let lastSeen: KubeObject | undefined;
+        if (pending && !dryRun && values.wait === 'true') {
+          lastSeen = await waitUntilGone(conn.client, t, timeoutMs);
+          pending = lastSeen !== undefined;
+        }
         const what = pending ? `marked for deletion (waiting for finalizers: ${(remaining?.metadata.finalizers ?? []).join(', ')})` : 'deleted';
         process.stdout.write(`${t.type.singular}.${t.type.group} "${t.name}" ${what}${dryRun ? ' (server dry run)' : ''}\n`);
-        if (pending && values.wait === 'true') {
+        if (lastSeen !== undefined) {
           failed++;
-          process.stderr.write(`error: ${ref}: still present after ${values.timeout}; its controller has not released it\n`);
+          process.stderr.write(`error: ${ref}: still present after ${values.timeout}: ${stillPresentReason(lastSeen)}\n`);
         }
       } catch (err) {
         if (isNotFound(err) && values['ignore-not-found']) continue;
