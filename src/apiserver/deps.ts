@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
@@ -23,6 +24,17 @@ export const defaultLimits: ApiLimits = {
   minWatchTimeoutSeconds: 1800,
 };
 
+/**
+ * A non-resource path tree served next to the API (e.g. the simulated cloud's admin endpoint `/sim/v1`).
+ * It gets every request whose path is `prefix` or starts with `prefix/`, answers it and resolves with the
+ * HTTP status written; thrown catalogue errors become `Status` responses like any other.
+ */
+export interface ApiExtension {
+  /** Path prefix without a trailing slash, e.g. `/sim/v1`. Must not start with `/api`, `/apis` or `/openapi`. */
+  readonly prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, limits: ApiLimits): Promise<number>;
+}
+
 /** Everything the request handlers need, created once per server. */
 export interface ApiServerDeps {
   readonly registry: RegistryContext;
@@ -32,4 +44,6 @@ export interface ApiServerDeps {
   readonly limits: ApiLimits;
   /** Resolves when the store answers; used by `/readyz`. */
   readonly checkStore: () => Promise<void>;
+  /** Extra non-resource endpoints; see {@link ApiExtension}. */
+  readonly extensions?: readonly ApiExtension[];
 }

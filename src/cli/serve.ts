@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
+import { SqliteSimState } from '../providers/sim/index.js';
 import { startConvergeServer } from '../server/converge-server.js';
 import { CliError } from './errors.js';
 import { durationFlag } from './flags.js';
@@ -14,9 +15,12 @@ Options:
   --listen HOST:PORT  address to serve on (default 127.0.0.1:6443; port 0 = any free port)
   --log-level LEVEL   fatal, error, warn, info, debug, trace or silent (default info)
   --api-only          serve the API without running the controllers
+  --sim-state PATH    where the simulated cloud keeps its resources: a sqlite file (default
+                      <data-dir>/sim.db, survives restarts) or "memory"
   --lease-duration D  controller leader lease (default 15s); a standby replica takes over within it
-  --leader-elect=false
-                      run the controllers without electing a leader (one replica only, or tests)
+  --leader-elect=true|false
+                      elect one controller replica through a lease in the store; default true on
+                      etcd, false on the embedded store (one process holds its lock anyway)
 
 Controllers run on one replica at a time (a lease in the store); ProviderConfig "default" (the simulated
 cloud) is created on first start.
@@ -47,8 +51,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         listen: { type: 'string', default: '127.0.0.1:6443' },
         'log-level': { type: 'string', default: 'info' },
         'api-only': { type: 'boolean', default: false },
+        'sim-state': { type: 'string' },
         'lease-duration': { type: 'string', default: '15s' },
-        'leader-elect': { type: 'string', default: 'true' },
+        'leader-elect': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -64,13 +69,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const leaseMs = durationFlag('lease-duration', values['lease-duration']);
   if (leaseMs < 1000) throw new CliError('--lease-duration: must be at least 1s', 2);
   const leaderElect = values['leader-elect'];
-  if (leaderElect !== 'true' && leaderElect !== 'false') throw new CliError(`--leader-elect: expected true or false, got "${leaderElect}"`, 2);
+  if (leaderElect !== undefined && leaderElect !== 'true' && leaderElect !== 'false') throw new CliError(`--leader-elect: expected true or false, got "${leaderElect}"`, 2);
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
   let leadershipLost = false;
   let stopServing: (() => void) | undefined;
   const server = await startConvergeServer({
     controllers: !values['api-only'],
-    leaderElection: leaderElect === 'true',
+    ...(leaderElect !== undefined ? { leaderElection: leaderElect === 'true' } : {}),
     // client-go's proportions: renew deadline 2/3 of the lease, retry every 2/15 of it.
     lease: { durationMs: leaseMs, renewDeadlineMs: Math.round((leaseMs * 2) / 3), retryPeriodMs: Math.round((leaseMs * 2) / 15) },
     onLeadershipLost: () => {
@@ -80,6 +85,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       stopServing?.();
     },
     dataDir: values['data-dir'],
+    ...(values['sim-state'] !== undefined ? { simState: values['sim-state'] } : {}),
     ...(values.store !== undefined ? { storeUrl: values.store } : {}),
     host,
     port,
@@ -90,6 +96,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     `Converge API listening on ${server.url}\n` +
       `Store: ${redactUrl(server.storeUrl)}\n` +
       `Kubeconfig: ${server.kubeconfigPath}\n` +
+      `Simulated cloud: ${server.clouds.state instanceof SqliteSimState ? server.clouds.state.path : 'in memory'} (admin endpoint ${server.url}/sim/v1, "converge sim --help")\n` +
       `Controllers: ${server.controlLoops ? `running (replica ${server.controlLoops.identity})` : 'off (--api-only)'}\n` +
       `  export KUBECONFIG=${server.kubeconfigPath}; kubectl get instances\n`,
   );

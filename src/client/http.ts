@@ -180,6 +180,15 @@ export class HttpApiClient implements ApiClient {
     });
   }
 
+  /**
+   * A JSON request to a non-resource path of the same server (e.g. `/sim/v1/...`), with the same credentials;
+   * error answers throw the matching catalogue error.
+   */
+  request<T>(method: 'GET' | 'PATCH' | 'DELETE' | 'POST', path: string, body?: unknown): Promise<T> {
+    const contentType = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+    return this.#t.json({ method, path, ...(body !== undefined ? { body: JSON.stringify(body), contentType } : {}) });
+  }
+
   /** Closes pooled connections. */
   close(): void {
     this.#t.close();

@@ -8,12 +8,15 @@ import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
 import { AggregatingRecorder, BackendLeaseLock, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
 import { apiEventSink, DEFAULT_EVENT_TTL_MS, sweepExpiredEvents, teeEventSink } from '../runtime/events.js';
+import type { SimClouds } from '../providers/sim/index.js';
 import type { Backend } from '../store/types.js';
 
 /** Options of {@link startControlLoops}. */
 export interface ControlLoopOptions {
   readonly backend: Backend;
   readonly registry: RegistryContext;
+  /** The simulated clouds the `sim` driver acts on. */
+  readonly clouds: SimClouds;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Called when this replica loses leadership after holding it (the process should exit and restart). */
@@ -59,6 +62,7 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
   });
   const built = createManagedControllers({
     client,
+    clouds: options.clouds,
     logger: options.logger,
     metrics: options.metrics.registry,
     runtimeMetrics: createRuntimeMetrics(options.metrics.registry),

@@ -8,6 +8,8 @@ import { createRegistryContext, type RegistryContext } from '../registry/index.j
 import { openBackend } from '../store/index.js';
 import type { Backend } from '../store/types.js';
 import { servedTypes } from '../../schemas/index.js';
+import { MemorySimState, SimClouds, SqliteSimState } from '../providers/sim/index.js';
+import { simAdminExtension } from './sim-admin.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startControlLoops, type ControlLoops } from './controllers.js';
 
@@ -27,11 +29,18 @@ export interface ConvergeServerOptions {
   /** Called when this replica loses the controller lease after holding it. */
   readonly onLeadershipLost?: () => void;
   /**
-   * Elect one controller replica through a lease in the store (default true). False runs the controllers
-   * unconditionally, like kube-controller-manager's `--leader-elect=false`: only for a single replica, or
-   * for tests that race several controller processes on purpose.
+   * Elect one controller replica through a lease in the store. Default: only on a shared store (etcd). The
+   * embedded sqlite store is locked by one process, which is therefore the only possible replica: electing
+   * would only make a restart after `kill -9` wait out the dead process's lease. False on etcd runs the
+   * controllers unconditionally, like kube-controller-manager's `--leader-elect=false`: only for a single
+   * replica, or for tests that race several controller processes on purpose.
    */
   readonly leaderElection?: boolean;
+  /**
+   * Where the simulated cloud keeps its resources: a sqlite file (default `<dataDir>/sim.db`, survives
+   * restarts like a real cloud) or `memory` (gone on exit).
+   */
+  readonly simState?: string;
   /** Leader-lease timing (tests shorten it). */
   readonly lease?: { readonly durationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
 }
@@ -46,6 +55,8 @@ export interface ConvergeServer {
   readonly backend: Backend;
   readonly registry: RegistryContext;
   readonly metrics: Metrics;
+  /** The simulated clouds (ProviderConfigs with driver `sim`), also served at `/sim/v1`. */
+  readonly clouds: SimClouds;
   /** The controllers, when running. */
   readonly controlLoops: ControlLoops | undefined;
   /** Stops serving, ends watches, closes the store. Safe to call twice. */
@@ -105,6 +116,14 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
   const backend = await openBackend(storeUrl);
   const metrics = createMetrics();
   const registry = createRegistryContext({ backend });
+  const simState = options.simState ?? join(dataDir, 'sim.db');
+  let clouds: SimClouds;
+  try {
+    clouds = new SimClouds({ state: simState === 'memory' ? new MemorySimState() : new SqliteSimState(resolve(simState)) });
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
   let api;
   try {
     api = await startApiServer(
@@ -117,10 +136,12 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         checkStore: async () => {
           await backend.stats();
         },
+        extensions: [simAdminExtension(clouds)],
       },
       { host: options.host, port: options.port },
     );
   } catch (err) {
+    clouds.close();
     await backend.close();
     throw err;
   }
@@ -130,16 +151,18 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
       controlLoops = await startControlLoops({
         backend,
         registry,
+        clouds,
         logger: options.logger,
         metrics,
         onLeadershipLost: options.onLeadershipLost ?? (() => options.logger.error('lost the controller lease')),
-        leaderElection: options.leaderElection ?? true,
+        leaderElection: options.leaderElection ?? storeUrl.startsWith('etcd:'),
         ...(options.lease
           ? { leaseDurationMs: options.lease.durationMs, renewDeadlineMs: options.lease.renewDeadlineMs, retryPeriodMs: options.lease.retryPeriodMs }
           : {}),
       });
     } catch (err) {
       await api.close();
+      clouds.close();
       await backend.close();
       throw err;
     }
@@ -155,12 +178,14 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
     backend,
     registry,
     metrics,
+    clouds,
     controlLoops,
     close: () => {
       closing ??= (async () => {
         clearInterval(poller);
         await stage(options.logger, 'controllers', () => controlLoops?.stop());
         await stage(options.logger, 'api server', () => api.close());
+        clouds.close();
         await stage(options.logger, 'store', () => backend.close());
       })();
       return closing;

@@ -91,6 +91,8 @@ export async function handleNonResource(
     const doc = openapi.v3(path.slice('/openapi/v3/'.length));
     if (doc) return sendDocument(req, res, doc, 'application/json');
   }
+  const extension = deps.extensions?.find((e) => path === e.prefix || path.startsWith(`${e.prefix}/`));
+  if (extension !== undefined) return extension.handle(req, res, url, deps.limits);
   const parts = path.split('/').filter((p) => p !== '');
   if (parts[0] === 'apis' && parts.length === 2) {
     const group = apiGroupOf(deps.types, parts[1]!);

@@ -52,7 +52,8 @@ interface PendingFailure {
 
 /** See the module comment. Records are copied in and out: callers never alias the cloud's state. */
 export class SimCloud {
-  private readonly state: SimState;
+  /** Where the records live (shared with the other clouds of the same {@link SimClouds}). */
+  readonly state: SimState;
   private readonly failures: PendingFailure[] = [];
   private readonly clock: Clock;
   private readonly random: () => number;
