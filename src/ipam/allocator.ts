@@ -19,6 +19,7 @@ import { poolSpec } from '../../schemas/pool.js';
 import type { ApiClient } from '../client/types.js';
 import { BadRequestError, ConflictError, ConvergeError, ErrorCode, InvalidError, isAlreadyExists, isNotFound } from '../errors/index.js';
 import { poolLayout, type PoolLayout } from './layout.js';
+import { ipAllocationName } from './names.js';
 import { cidrContains } from './overlap.js';
 import { planAllocation } from './plan.js';
 import { allocationObject, olderThan, toAllocation, type Allocation, type AllocationOwner } from './records.js';
@@ -43,6 +44,12 @@ interface AllocateCommon {
   readonly maxAttempts?: number;
   /** Field manager recorded on created allocations. Default `converge-ipam`. */
   readonly fieldManager?: string;
+  /**
+   * Prefixes the owner probably holds already (e.g. the Network's `status.cidr`, or what an earlier call
+   * returned). Each is checked with one GET of the allocation its name derives from, before listing the
+   * whole pool: a repeated call for an owner that holds its range costs one read, not a list of the pool.
+   */
+  readonly hints?: readonly string[];
 }
 
 /** A single address, optionally inside a network given as CIDR text (e.g. the Network's `status.cidr`). */
@@ -129,6 +136,27 @@ function satisfies(a: Allocation, request: ResolvedRequest): boolean {
 
 const ownedBy = (a: Allocation, owner: AllocationOwner) => a.owner.uid === owner.uid;
 
+/** The allocation named `name`, or undefined when there is none (or it does not read back as one). */
+async function getAllocation(client: ApiClient, namespace: string, name: string): Promise<Allocation | undefined> {
+  try {
+    return toAllocation(await client.get(ipAllocationType, namespace, name));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The first of the `hints` the owner holds in `pool` that satisfies `request`, by one GET per hint. */
+async function heldByHint(client: ApiClient, pool: PoolLayout, namespace: string, owner: AllocationOwner, request: ResolvedRequest, hints: readonly string[]): Promise<Allocation | undefined> {
+  for (const hint of hints) {
+    const parsed = parseCidr(hint);
+    if (!parsed.ok) continue;
+    const a = await getAllocation(client, namespace, ipAllocationName(pool.name, parsed.value));
+    if (a !== undefined && a.pool === pool.name && ownedBy(a, owner) && !a.terminating && satisfies(a, request)) return a;
+  }
+  return undefined;
+}
+
 type Verdict = { readonly keep: true } | { readonly keep: false; readonly winner?: Allocation };
 
 /** After creating `mine`: keep it, or yield to an older overlapping allocation (or an older one of the same owner). */
@@ -162,8 +190,12 @@ export async function allocate(options: AllocateOptions): Promise<AllocateResult
   const resolved = resolveRequest(layout, request, field);
   const avoid = (options.avoid ?? []).map((text) => parseCidrOption(text, 'avoid'));
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const hinted = await heldByHint(client, layout, namespace, owner, resolved, options.hints ?? []);
+  if (hinted !== undefined) return { allocation: hinted, created: false };
+  // The pool as last listed, plus the allocations this call collided with since (see the AlreadyExists case).
+  let existing: Allocation[] | undefined;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const existing = await listPoolAllocations(client, pool);
+    existing ??= await listPoolAllocations(client, pool);
     const held = existing.find((a) => ownedBy(a, owner) && !a.terminating && satisfies(a, resolved));
     if (held !== undefined) return { allocation: held, created: false };
     const cidr = planAllocation({ pool: layout, existing, avoid, request, field });
@@ -172,14 +204,21 @@ export async function allocate(options: AllocateOptions): Promise<AllocateResult
     try {
       created = await client.create(ipAllocationType, body, { fieldManager: options.fieldManager ?? 'converge-ipam' });
     } catch (err) {
-      if (isAlreadyExists(err)) continue;
-      throw err;
+      if (!isAlreadyExists(err)) throw err;
+      // Someone took this block since the list. Reading just that allocation is enough to plan again:
+      // the create and the check after it keep correctness; a fresh list of the whole pool per lost race
+      // made many allocators racing on one pool quadratic. Gone again already: list afresh.
+      const taken = await getAllocation(client, namespace, body.metadata.name);
+      if (taken === undefined) existing = undefined;
+      else existing = [...existing, taken];
+      continue;
     }
     const mine = toAllocation(created);
     if (mine === undefined) throw new ConvergeError(ErrorCode.Internal, `created IPAllocation "${body.metadata.name}" does not read back as an allocation`);
     const verdict = await settle(client, pool, mine, owner, resolved);
     if (verdict.keep) return { allocation: mine, created: true };
     if (verdict.winner !== undefined) return { allocation: verdict.winner, created: false };
+    existing = undefined;
   }
   throw new ConflictError(`allocating from pool "${layout.name}" lost ${maxAttempts} races to other allocators; try again`, { kind: 'Pool', name: layout.name });
 }

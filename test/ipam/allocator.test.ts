@@ -230,3 +230,33 @@ t.test('the IPAllocation kind: write-once spec, single addresses for address pur
   await client.create(ipAllocationType, { ...bad, spec: { ...bad.spec, purpose: 'network' } });
   await t.rejects(client.create(ipAllocationType, { ...bad, spec: { ...bad.spec, purpose: 'network' } }), { code: 'AlreadyExists' }, 'the name is the lock');
 });
+
+t.test('hints: an owner holding its range is confirmed with one GET, a wrong or foreign hint falls back to the list', async (t) => {
+  const inner = clientOf(await openStore(t));
+  const calls = { list: 0, get: 0 };
+  const client: ApiClient = {
+    ...inner,
+    get: (...a) => (calls.get++, inner.get(...a)),
+    list: (...a) => (calls.list++, inner.list(...a)),
+    watch: (...a) => inner.watch(...a),
+    create: (...a) => inner.create(...a),
+    update: (...a) => inner.update(...a),
+    patch: (...a) => inner.patch(...a),
+    delete: (...a) => inner.delete(...a),
+  };
+  const pool = await createPool(client, 'lab', { cidrs: ['10.0.0.0/16'] });
+  const first = await allocate({ client, pool, owner: network(1), prefixLength: 24 });
+  await allocate({ client, pool, owner: network(2), prefixLength: 24 });
+  const cases = [
+    { hints: [first.allocation.cidrText], lists: 0, why: 'its own prefix: no list' },
+    { hints: ['10.0.1.0/24'], lists: 1, why: "another owner's prefix is not taken as held" },
+    { hints: ['10.0.0.0/25', 'not a cidr'], lists: 1, why: 'a prefix of another size (or garbage) is not held' },
+  ];
+  for (const c of cases) {
+    calls.list = 0;
+    const again = await allocate({ client, pool, owner: network(1), prefixLength: 24, hints: c.hints });
+    t.equal(again.allocation.name, first.allocation.name, c.why);
+    t.equal(again.created, false);
+    t.equal(calls.list, c.lists, `${c.why}: ${c.lists} list(s)`);
+  }
+});
