@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
 import type { ResourceType } from '../../schemas/types.js';
+import type { KubeObject } from '../../schemas/object.js';
 
 /** Limits the API server enforces on every request. */
 export interface ApiLimits {
@@ -35,6 +36,18 @@ export interface ApiExtension {
   handle(req: IncomingMessage, res: ServerResponse, url: URL, limits: ApiLimits): Promise<number>;
 }
 
+/**
+ * A read-only subresource served by some kinds (like a Pod's `log`): `GET …/<plural>/<name>/<name of this>`.
+ * The object is read first, so a missing one is a 404 as for any GET.
+ */
+export interface ApiSubresource {
+  /** Path segment, e.g. `journal`. */
+  readonly name: string;
+  serves(type: ResourceType): boolean;
+  /** The JSON body to answer with for `obj`. */
+  get(type: ResourceType, obj: KubeObject): Promise<unknown>;
+}
+
 /** Everything the request handlers need, created once per server. */
 export interface ApiServerDeps {
   readonly registry: RegistryContext;
@@ -44,6 +57,8 @@ export interface ApiServerDeps {
   readonly limits: ApiLimits;
   /** Resolves when the store answers; used by `/readyz`. */
   readonly checkStore: () => Promise<void>;
+  /** Extra read-only subresources; see {@link ApiSubresource}. */
+  readonly subresources?: readonly ApiSubresource[];
   /** Extra non-resource endpoints; see {@link ApiExtension}. */
   readonly extensions?: readonly ApiExtension[];
 }

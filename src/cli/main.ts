@@ -12,6 +12,7 @@ Usage:
   converge diff -f FILE|DIR|-
   converge delete (-f FILE|DIR|- | KIND NAME...)
   converge drift [-n NS] [-o json|yaml] [--exit-code]
+  converge journal KIND/NAME [-o json|yaml]   external actions taken for a resource
   converge sim get|drift|delete ...        inspect or change the simulated cloud (drift injection)
   converge version
 
@@ -42,6 +43,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/delete.js')).runDelete(rest);
       case 'drift':
         return await (await import('./commands/drift.js')).runDrift(rest);
+      case 'journal':
+        return await (await import('./commands/journal.js')).runJournal(rest);
       case 'sim':
         return await (await import('./commands/sim.js')).runSim(rest);
       case 'version':

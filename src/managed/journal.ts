@@ -26,15 +26,19 @@ export interface JournalEntry {
   readonly message?: string;
 }
 
-/** Where external actions are recorded. `record` never throws. */
-export interface Journal {
+/** Reads a resource's journal. */
+export interface JournalReader {
+  /** The resource's entries, oldest first (empty when none were recorded or they expired). */
+  list(kind: string, namespace: string | undefined, name: string): Promise<readonly JournalEntry[]>;
+}
+
+/** Where external actions are recorded. `record` never throws and never waits for storage. */
+export interface Journal extends JournalReader {
   record(entry: JournalEntry): void;
-  /** The resource's entries, oldest first. */
-  list(kind: string, namespace: string | undefined, name: string): readonly JournalEntry[];
 }
 
 /** A journal that keeps nothing. */
-export const nopJournal: Journal = { record() {}, list: () => [] };
+export const nopJournal: Journal = { record() {}, list: async () => [] };
 
 /** Options of {@link MemoryJournal}. */
 export interface MemoryJournalOptions {
@@ -70,7 +74,7 @@ export class MemoryJournal implements Journal {
     }
   }
 
-  list(kind: string, namespace: string | undefined, name: string): readonly JournalEntry[] {
+  async list(kind: string, namespace: string | undefined, name: string): Promise<readonly JournalEntry[]> {
     return [...(this.byResource.get(keyOf(kind, namespace, name)) ?? [])];
   }
 }

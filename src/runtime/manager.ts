@@ -4,6 +4,7 @@
  * Losing the lease stops exactly those; the manager reports it through `onLeadershipLost` and the process
  * decides whether to exit (a fresh process is the simplest way to get a clean state).
  */
+import { setMaxListeners } from 'node:events';
 import { ConvergeError, ErrorCode } from '../errors/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 
@@ -87,6 +88,8 @@ export class Manager {
   async start(signal: AbortSignal): Promise<void> {
     if (this.all !== undefined) throw new ConvergeError(ErrorCode.Internal, 'manager already started');
     const all = new AbortController();
+    // Every runnable (informers, controllers and their workers) listens on this one signal.
+    setMaxListeners(0, all.signal);
     this.all = all;
     const onAbort = () => all.abort();
     if (signal.aborted) all.abort();

@@ -9,6 +9,9 @@ import type { RegistryContext } from '../registry/index.js';
 import { AggregatingRecorder, BackendLeaseLock, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
 import { apiEventSink, DEFAULT_EVENT_TTL_MS, sweepExpiredEvents, teeEventSink } from '../runtime/events.js';
 import type { SimClouds } from '../providers/sim/index.js';
+import { sweepJournals, type BackendJournal } from '../managed/backend-journal.js';
+import { findResourceType, resourceTypes } from '../../schemas/index.js';
+import { isNotFound } from '../errors/index.js';
 import type { Backend } from '../store/types.js';
 
 /** Options of {@link startControlLoops}. */
@@ -17,6 +20,8 @@ export interface ControlLoopOptions {
   readonly registry: RegistryContext;
   /** The simulated clouds the `sim` driver acts on. */
   readonly clouds: SimClouds;
+  /** Where external actions are journaled (in the store, so any replica can serve `converge journal`). */
+  readonly journal: BackendJournal;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Called when this replica loses leadership after holding it (the process should exit and restart). */
@@ -63,6 +68,7 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
   const built = createManagedControllers({
     client,
     clouds: options.clouds,
+    journal: options.journal,
     logger: options.logger,
     metrics: options.metrics.registry,
     runtimeMetrics: createRuntimeMetrics(options.metrics.registry),
@@ -81,6 +87,21 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
   const sweeper = setInterval(() => {
     if (!manager.isLeader()) return;
     sweepExpiredEvents(client, { ttlMs }).catch((err: unknown) => options.logger.warn({ err }, 'event TTL sweep failed'));
+    // Journals of deleted resources go after the same TTL as their Events.
+    sweepJournals(options.backend, {
+      ttlMs,
+      exists: async (kind, namespace, name) => {
+        const type = findResourceType({ kind }, resourceTypes);
+        if (type === undefined) return false;
+        try {
+          await client.get(type, namespace, name);
+          return true;
+        } catch (err) {
+          if (isNotFound(err)) return false;
+          throw err;
+        }
+      },
+    }).catch((err: unknown) => options.logger.warn({ err }, 'journal TTL sweep failed'));
   }, Math.max(1000, Math.min(ttlMs / 4, 600_000)));
   sweeper.unref();
   return {

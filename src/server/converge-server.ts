@@ -10,6 +10,8 @@ import type { Backend } from '../store/types.js';
 import { servedTypes } from '../../schemas/index.js';
 import { MemorySimState, SimClouds, SqliteSimState } from '../providers/sim/index.js';
 import { simAdminExtension } from './sim-admin.js';
+import { BackendJournal } from '../managed/backend-journal.js';
+import { journalSubresource } from './journal.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startControlLoops, type ControlLoops } from './controllers.js';
 
@@ -124,6 +126,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
     await backend.close();
     throw err;
   }
+  const journal = new BackendJournal({ backend, logger: options.logger });
   let api;
   try {
     api = await startApiServer(
@@ -137,6 +140,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
           await backend.stats();
         },
         extensions: [simAdminExtension(clouds)],
+        subresources: [journalSubresource(journal)],
       },
       { host: options.host, port: options.port },
     );
@@ -152,6 +156,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         backend,
         registry,
         clouds,
+        journal,
         logger: options.logger,
         metrics,
         onLeadershipLost: options.onLeadershipLost ?? (() => options.logger.error('lost the controller lease')),
@@ -184,6 +189,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
       closing ??= (async () => {
         clearInterval(poller);
         await stage(options.logger, 'controllers', () => controlLoops?.stop());
+        await stage(options.logger, 'journal', () => journal.flush());
         await stage(options.logger, 'api server', () => api.close());
         clouds.close();
         await stage(options.logger, 'store', () => backend.close());

@@ -36,7 +36,7 @@ t.test('out-of-band change with driftPolicy Correct is detected, reported and co
   const recorded = seen.find((o) => conditionOf(o, 'Drifted')?.status === 'True');
   t.match(recorded?.status?.['drift'], [{ path: 'spec.vcpus', desired: 2, observed: 16 }], 'drift was on record before it was corrected');
   t.equal(after.status?.['drift'], undefined);
-  t.ok(env.journal.list('Instance', 'default', 'fix').some((e) => e.action === 'Update' && e.summary === 'set spec.vcpus'));
+  t.ok((await env.journal.list('Instance', 'default', 'fix')).some((e) => e.action === 'Update' && e.summary === 'set spec.vcpus'));
 });
 
 t.test('Report keeps drift in status; a per-field override wins over the policy', async (t) => {

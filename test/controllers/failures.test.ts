@@ -47,7 +47,7 @@ t.test('injected create failures are retried with backoff, then Ready', async (t
   t.equal(clouds.get('default').calls.get('create:Bucket'), 4, 'three failures, then success');
   t.same(clouds.get('default').names(SimKind.Bucket), [obj.status?.['externalName']]);
   t.match(obj.status?.['lastOperation'], { action: 'Create', state: 'Succeeded', handle: obj.status?.['externalName'] });
-  const journal = env.journal.list('Bucket', 'default', 'flaky');
+  const journal = (await env.journal.list('Bucket', 'default', 'flaky'));
   t.same(journal.map((e) => e.result), ['Failed', 'Failed', 'Failed', 'Succeeded']);
   t.equal(journal[0]?.message, 'simulated outage');
   t.equal(env.events.filter((e) => e.name === 'flaky' && e.reason === 'CreateFailed').length, 3);

@@ -32,7 +32,7 @@ t.test('an Instance with a Volume and a Network, and a Bucket, become Ready on t
   const bkt = await waitReady(client, bucketType, 'assets');
   t.match(bkt.status, { endpoint: /^sim:\/\/buckets\/cb-/, region: 'sim-1' });
 
-  const journal = env.journal.list('Instance', 'default', 'web');
+  const journal = (await env.journal.list('Instance', 'default', 'web'));
   t.ok(journal.some((e) => e.action === 'Create' && e.result === 'Succeeded'), 'create journaled');
 });
 

@@ -52,7 +52,7 @@ t.test('status.lastOperation is stored before the external create is called', as
   const after = await env.client.get(bucketType, 'default', 'b');
   t.match(after.status, { lastOperation: { action: 'Create', state: 'Succeeded', handle: 'task-42' }, observedGeneration: 1 });
   t.same(result, { requeueAfterMs: 600_000 }, 'default poll interval, jitter factor 1.0');
-  t.same(journal.list('Bucket', 'default', 'b').map((e) => [e.action, e.result]), [['Create', 'Succeeded']]);
+  t.same((await journal.list('Bucket', 'default', 'b')).map((e) => [e.action, e.result]), [['Create', 'Succeeded']]);
 });
 
 t.test('a second reconcile with nothing changed writes nothing', async (t) => {

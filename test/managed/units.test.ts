@@ -42,11 +42,11 @@ t.test('MemoryJournal is bounded per resource and in resources', async (t) => {
   journal.record(entry('a', 'Create'));
   journal.record(entry('a', 'Update'));
   journal.record(entry('a', 'Delete'));
-  t.same(journal.list('Volume', 'ns', 'a').map((e) => e.action), ['Update', 'Delete']);
+  t.same((await journal.list('Volume', 'ns', 'a')).map((e) => e.action), ['Update', 'Delete']);
   journal.record(entry('b', 'Create'));
   journal.record(entry('c', 'Create'));
-  t.same(journal.list('Volume', 'ns', 'a'), [], 'least recently recorded resource forgotten');
-  t.equal(journal.list('Volume', 'ns', 'c').length, 1);
+  t.same(await journal.list('Volume', 'ns', 'a'), [], 'least recently recorded resource forgotten');
+  t.equal((await journal.list('Volume', 'ns', 'c')).length, 1);
 });
 
 t.test('Semaphore admits at most the limit, FIFO, and abandons aborted waiters', async (t) => {
