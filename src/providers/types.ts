@@ -42,11 +42,42 @@ export interface ExternalClient<Observed = Record<string, unknown>> {
 }
 
 /**
+ * Credentials a ProviderConfig's `spec.credentialsSecretRef` resolved to: the Secret's `data` decoded as UTF-8,
+ * every key, or only `key` when the reference names one.
+ *
+ * SECRET MATERIAL: never log `values` or put them in an error message, event, journal entry or status.
+ * Objects made by {@link providerCredentials} serialise (JSON, pino, `util.inspect`) with the values redacted,
+ * as a guard, not as a licence to log them.
+ */
+export interface ProviderCredentials {
+  /** The Secret they came from (safe to log). */
+  readonly secretRef: { readonly namespace: string; readonly name: string; readonly key?: string };
+  /** Decoded values by Secret data key. */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+const REDACTED = '[REDACTED]';
+
+/** Builds {@link ProviderCredentials} whose values never show up when the object is serialised or inspected. */
+export function providerCredentials(secretRef: ProviderCredentials['secretRef'], values: Record<string, string>): ProviderCredentials {
+  const redacted = { secretRef, values: Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED])) };
+  const credentials: ProviderCredentials = { secretRef, values: Object.freeze({ ...values }) };
+  Object.defineProperty(credentials, 'toJSON', { value: () => redacted, enumerable: false });
+  Object.defineProperty(credentials, Symbol.for('nodejs.util.inspect.custom'), { value: () => redacted, enumerable: false });
+  return Object.freeze(credentials);
+}
+
+/**
  * Produces a client for a ProviderConfig. Throws `TerminalError` when the driver cannot serve it at all
  * (e.g. not implemented) and a retryable error when the backend is unreachable right now.
  */
 export interface ExternalConnector<Observed = Record<string, unknown>> {
-  connect(providerConfig: KubeObject, signal: AbortSignal): Promise<ExternalClient<Observed>>;
+  /**
+   * `credentials` are those of the ProviderConfig's `spec.credentialsSecretRef`, undefined when it names none.
+   * Connectors that wrap another connector must pass them on. (Optional only so that wrappers written before
+   * credentials existed still compile; the managed reconciler always passes the argument.)
+   */
+  connect(providerConfig: KubeObject, signal: AbortSignal, credentials?: ProviderCredentials): Promise<ExternalClient<Observed>>;
 }
 
 /** `<prefix>-<first 12 hex digits of uid>`: the deterministic name a create uses, so retries adopt. */
@@ -79,7 +110,7 @@ export const nopConnector: ExternalConnector = { connect: async () => nopExterna
 
 /** Adapts a function to {@link ExternalConnector}. */
 export function connectorFunc<Observed>(
-  fn: (providerConfig: KubeObject, signal: AbortSignal) => Promise<ExternalClient<Observed>>,
+  fn: (providerConfig: KubeObject, signal: AbortSignal, credentials?: ProviderCredentials) => Promise<ExternalClient<Observed>>,
 ): ExternalConnector<Observed> {
   return { connect: fn };
 }
