@@ -58,6 +58,10 @@ const writePaths = [
     write: () => api(`${SECRETS}/paths`, { method: 'PATCH', json: [{ op: 'add', path: '/stringData', value: { token: 'two' } }], contentType: 'application/json-patch+json' }),
   },
   {
+    name: 'strategic merge patch',
+    write: () => api(`${SECRETS}/paths`, { method: 'PATCH', json: { stringData: { token: 'two' } }, contentType: 'application/strategic-merge-patch+json' }),
+  },
+  {
     name: 'server-side apply',
     write: () => api(`${SECRETS}/paths?fieldManager=test`, { method: 'PATCH', json: secret('paths', { stringData: { token: 'two' } }), contentType: 'application/apply-patch+yaml' }),
   },
@@ -82,6 +86,21 @@ for (const path of writePaths) {
     t.same(got.body['data'], { token: b64('two'), keep: b64('k') });
   });
 }
+
+t.test('strategic merge patches that are not plain merge patches are refused with 415', async (t) => {
+  await api(SECRETS, { method: 'POST', json: secret('smp', { stringData: { k: 'v' } }) });
+  const refused = [
+    { body: { data: { $patch: 'replace', k: b64('w') } }, message: /directive "\$patch"/ },
+    { body: { metadata: { finalizers: ['example.com/keep'] } }, message: /metadata\.finalizers/ },
+  ];
+  for (const r of refused) {
+    const res = await api(`${SECRETS}/smp`, { method: 'PATCH', json: r.body, contentType: 'application/strategic-merge-patch+json' });
+    t.equal(res.status, 415, res.text);
+    t.match(res.body['message'], r.message);
+  }
+  const got = await api(`${SECRETS}/smp`);
+  t.same(got.body['data'], { k: b64('v') }, 'nothing written');
+});
 
 t.test('server-side apply creates a Secret from stringData and a repeated apply writes nothing', async (t) => {
   const apply = () =>

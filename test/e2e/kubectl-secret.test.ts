@@ -1,7 +1,7 @@
 /**
  * Real kubectl against the server `converge serve` runs: `kubectl create secret generic`, `get -o yaml`
- * (base64 data, type Opaque, no stringData), the NAME/TYPE/DATA/AGE table, `describe` (sizes, not values)
- * and `apply --server-side` with stringData.
+ * (base64 data, type Opaque, no stringData), the NAME/TYPE/DATA/AGE table, `describe` (sizes, not values),
+ * `apply --server-side` and client-side `apply` (a strategic merge patch) with stringData.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,17 @@ for (const { name: version, path: kubectl } of kubectls()) {
       const value = await k('get', 'secret', 'token', '-o', 'jsonpath={.data.token}');
       t.equal(value.stdout, b64(token), `apply --server-side set token to ${token}`);
     }
+
+    // Client-side apply of an existing Secret sends a strategic merge patch (the 3-way diff of the manifest).
+    const clientSide = join(scratch, `${ns}-client.yaml`);
+    for (const [i, stringData] of [{ user: 'u1', pass: 'p1' }, { user: 'u2' }].entries()) {
+      await writeFile(clientSide, stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client-side' }, stringData }));
+      const applied = await k('apply', '-f', clientSide);
+      t.equal(applied.code, 0, applied.stderr);
+      t.match(applied.stdout, i === 0 ? /secret\/client-side created/ : /secret\/client-side configured/);
+    }
+    const data = await k('get', 'secret', 'client-side', '-o', 'jsonpath={.data}');
+    t.match(data.stdout, new RegExp(`"user":"${b64('u2')}"`), 'second kubectl apply changed user');
 
     const bad = join(scratch, `${ns}-bad.yaml`);
     await writeFile(bad, stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bad' }, data: { key: 'not*base64' } }));

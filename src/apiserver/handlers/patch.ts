@@ -6,6 +6,7 @@ import { readBody } from '../util/body.js';
 import { decodeBody } from '../util/decode.js';
 import { validatePatchQuery, type WriteQuery } from '../util/query.js';
 import type { ResourceRequest } from './resource-request.js';
+import { acceptsStrategicMergePatch, strategicAsMergePatch } from './strategic.js';
 import { writeOptions } from './write-options.js';
 
 const MERGE = 'application/merge-patch+json';
@@ -25,18 +26,21 @@ function unsupported(type: string): ConvergeError {
 }
 
 /**
- * PATCH of an object or its status: JSON merge patch (RFC 7386), JSON patch (RFC 6902), or server-side apply
- * (`application/apply-patch+yaml`, which also creates a missing object). The patch is re-applied to a fresh
+ * PATCH of an object or its status: JSON merge patch (RFC 7386), JSON patch (RFC 6902), strategic merge patch
+ * of core kinds (see strategic.ts), or server-side apply (`application/apply-patch+yaml`, which also creates a
+ * missing object). The patch is re-applied to a fresh
  * read when another writer wins the race, unless it sets `metadata.resourceVersion`.
  */
 export async function handlePatch(r: ResourceRequest, query: WriteQuery): Promise<number> {
   const type = mediaType(r.req.headers['content-type']);
-  if (type !== MERGE && type !== JSON_PATCH && type !== APPLY) throw unsupported(type);
+  const strategic = type === STRATEGIC && acceptsStrategicMergePatch(r.type);
+  if (type !== MERGE && type !== JSON_PATCH && type !== APPLY && !strategic) throw unsupported(type);
   validatePatchQuery(query, type);
   const raw = await readBody(r.req, { limitBytes: r.deps.limits.maxBodyBytes });
-  const patch = decodeBody({ body: raw, contentType: type === APPLY ? 'application/yaml' : 'application/json', allowed: ['application/json', 'application/yaml'] }).value;
-  if (type === APPLY) return handleApply(r, query, patch);
-  const updated = await patchObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', { type: type === MERGE ? 'merge' : 'json', body: patch }, {
+  const decoded = decodeBody({ body: raw, contentType: type === APPLY ? 'application/yaml' : 'application/json', allowed: ['application/json', 'application/yaml'] }).value;
+  if (type === APPLY) return handleApply(r, query, decoded);
+  const patch = strategic ? strategicAsMergePatch(decoded) : decoded;
+  const updated = await patchObject(r.deps.registry, r.type, r.info.namespace, r.info.name ?? '', { type: type === JSON_PATCH ? 'json' : 'merge', body: patch }, {
     ...writeOptions(r, query, 'PatchOptions'),
     subresource: r.info.subresource === 'status' ? 'status' : 'main',
     maxOperations: r.deps.limits.maxPatchOperations,
