@@ -3,8 +3,8 @@
  * reference for driver credentials. Served under `/api/v1` like kube-apiserver's so that
  * `kubectl create secret generic` works; its fields are top-level (no spec/status).
  *
- * The schema only checks shapes. What kube-apiserver checks beyond shapes (key names, base64, total size) is
- * {@link secretFieldCauses}; folding `stringData` into `data` and immutability are the registry's Secret write
+ * The schema only checks shapes. What kube-apiserver checks beyond shapes is {@link secretFieldCauses} (key
+ * names, base64, total size) and {@link secretTypeCauses} (what the well-known types require); folding `stringData` into `data` and immutability are the registry's Secret write
  * strategy (`src/registry/secret.ts`), the one place every write path goes through.
  */
 import { z } from 'zod';
@@ -118,6 +118,54 @@ export function secretFieldCauses(fields: Pick<SecretFields, 'data' | 'stringDat
   for (const size of sizes.values()) total += size;
   if (total > MAX_SECRET_BYTES) {
     causes.push({ reason: 'FieldValueTooLong', field: 'data', message: `Too long: must have at most ${MAX_SECRET_BYTES} bytes` });
+  }
+  return causes;
+}
+
+/** Data keys a Secret of a well-known type must hold, as kube-apiserver requires: all of them, or any one. */
+const REQUIRED_KEYS: Readonly<Record<string, { readonly keys: readonly string[]; readonly anyOf?: true }>> = {
+  'kubernetes.io/tls': { keys: ['tls.crt', 'tls.key'] },
+  'kubernetes.io/basic-auth': { keys: ['username', 'password'], anyOf: true },
+  'kubernetes.io/ssh-auth': { keys: ['ssh-privatekey'] },
+  'kubernetes.io/dockercfg': { keys: ['.dockercfg'] },
+  'kubernetes.io/dockerconfigjson': { keys: ['.dockerconfigjson'] },
+};
+const JSON_KEYS: Readonly<Record<string, string>> = {
+  'kubernetes.io/dockercfg': '.dockercfg',
+  'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
+};
+const SERVICE_ACCOUNT_NAME = 'kubernetes.io/service-account.name';
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What kube-apiserver requires of the well-known Secret types, checked on the final `data` (stringData merged
+ * in, values base64): the keys each type needs, JSON in docker config values, and the service-account
+ * annotation on `kubernetes.io/service-account-token`. Messages never echo a value.
+ */
+export function secretTypeCauses(type: string, data: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>> | undefined): FieldCause[] {
+  const causes: FieldCause[] = [];
+  const required = REQUIRED_KEYS[type];
+  if (required !== undefined) {
+    const missing = required.keys.filter((k) => data[k] === undefined);
+    if (required.anyOf ? missing.length === required.keys.length : missing.length > 0) {
+      for (const k of missing) causes.push({ reason: 'FieldValueRequired', field: `data[${k}]`, message: 'Required value' });
+    }
+  }
+  const jsonKey = JSON_KEYS[type];
+  const jsonValue = jsonKey === undefined ? undefined : data[jsonKey];
+  if (jsonValue !== undefined && !isJson(Buffer.from(jsonValue, 'base64').toString('utf8'))) {
+    causes.push(invalid(`data[${jsonKey}]`, 'Invalid value: "<secret contents redacted>": must be valid JSON'));
+  }
+  if (type === 'kubernetes.io/service-account-token' && !annotations?.[SERVICE_ACCOUNT_NAME]) {
+    causes.push({ reason: 'FieldValueRequired', field: `metadata.annotations[${SERVICE_ACCOUNT_NAME}]`, message: 'Required value' });
   }
   return causes;
 }

@@ -97,7 +97,7 @@ function validatedTopLevel(
   const fields = validated(type, obj.metadata.name, result as ReturnType<typeof validateSpec>, options);
   const strategy = strategyFor(type);
   if (strategy === undefined) return fields;
-  const prepared = strategy.prepare(fields, old);
+  const prepared = strategy.prepare(fields, { metadata: obj.metadata, old });
   failIfInvalid(type, obj.metadata.name, prepared.causes);
   return prepared.fields;
 }

@@ -5,10 +5,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonObject, JsonValue, KubeObject } from '../../schemas/object.js';
-import { secretFieldCauses, SECRET_TYPE_OPAQUE } from '../../schemas/secret.js';
+import { secretFieldCauses, secretTypeCauses, SECRET_TYPE_OPAQUE } from '../../schemas/secret.js';
 import type { FieldCause } from '../errors/index.js';
 import { cause } from './causes.js';
-import type { StrategyResult, WriteStrategy } from './strategy.js';
+import type { StrategyContext, StrategyResult, WriteStrategy } from './strategy.js';
 
 const IMMUTABLE_SET = 'field is immutable when `immutable` is set';
 
@@ -45,7 +45,7 @@ function updateCauses(old: KubeObject, requested: Record<string, string> | undef
 
 /** See the module comment. */
 export const secretStrategy: WriteStrategy = {
-  prepare(fields: JsonObject, old: KubeObject | undefined): StrategyResult {
+  prepare(fields: JsonObject, { metadata, old }: StrategyContext): StrategyResult {
     const data = stringMap(fields['data']);
     const stringData = stringMap(fields['stringData']);
     const causes = secretFieldCauses({ data, stringData });
@@ -55,7 +55,11 @@ export const secretStrategy: WriteStrategy = {
     const merged = mergedData(data, stringData);
     if (merged !== undefined) next['data'] = merged;
     // kube-apiserver defaults an empty type too, not only a missing one.
-    if (next['type'] === undefined || next['type'] === '') next['type'] = SECRET_TYPE_OPAQUE;
-    return { fields: next, causes: old === undefined ? [] : updateCauses(old, data, next) };
+    const type = typeof next['type'] === 'string' && next['type'] !== '' ? next['type'] : SECRET_TYPE_OPAQUE;
+    next['type'] = type;
+    return {
+      fields: next,
+      causes: [...secretTypeCauses(type, merged ?? {}, metadata.annotations), ...(old === undefined ? [] : updateCauses(old, data, next))],
+    };
   },
 };

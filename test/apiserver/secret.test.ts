@@ -121,6 +121,10 @@ const invalid = [
   { name: 'stringData key "..x"', fields: { stringData: { '..x': 'v' } }, field: 'stringData[..x]', message: /must not start with '\.\.'/ },
   { name: 'more than 1 MiB of data', fields: { stringData: { big: 'x'.repeat(1024 * 1024) } }, field: 'data', message: /at most 1048576 bytes/ },
   { name: 'data value that is not a string', fields: { data: { k: 5 } }, field: 'data.k', message: /string/ },
+  { name: 'a TLS Secret without tls.key', fields: { type: 'kubernetes.io/tls', stringData: { 'tls.crt': 'c' } }, field: 'data[tls.key]', message: /Required value/ },
+  { name: 'a basic-auth Secret with neither username nor password', fields: { type: 'kubernetes.io/basic-auth', stringData: { other: 'x' } }, field: 'data[username]', message: /Required value/ },
+  { name: 'a dockerconfigjson that is not JSON', fields: { type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{not json!' } }, field: 'data[.dockerconfigjson]', message: /secret contents redacted.*valid JSON/ },
+  { name: 'a service-account-token without its annotation', fields: { type: 'kubernetes.io/service-account-token' }, field: 'metadata.annotations[kubernetes.io/service-account.name]', message: /Required value/ },
 ];
 for (const c of invalid) {
   t.test(`422 for ${c.name}`, async (t) => {
@@ -128,9 +132,22 @@ for (const c of invalid) {
     t.equal(res.status, 422, res.text);
     t.match(res.body, { kind: 'Status', reason: 'Invalid' });
     t.match(causesOf(res), [{ field: c.field, message: c.message }]);
-    t.notMatch(res.text, /not base64!|x{64}/, 'the value is not echoed');
+    t.notMatch(res.text, /not base64!|x{64}|not json!/, 'the value is not echoed');
   });
 }
+
+t.test('well-known types are accepted with the keys they need (stringData counts)', async (t) => {
+  const ok = [
+    { type: 'kubernetes.io/tls', stringData: { 'tls.crt': 'c', 'tls.key': 'k' } },
+    { type: 'kubernetes.io/basic-auth', stringData: { password: 'p' } },
+    { type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{}}' } },
+  ];
+  for (const [i, fields] of ok.entries()) {
+    const res = await api(SECRETS, { method: 'POST', json: secret(`typed-${i}`, fields) });
+    t.equal(res.status, 201, `${fields.type}: ${res.text}`);
+    t.equal(res.body['type'], fields.type);
+  }
+});
 
 t.test('an immutable Secret refuses data, stringData, type and immutable changes but not metadata', async (t) => {
   const created = await api(SECRETS, { method: 'POST', json: secret('frozen', { stringData: { k: 'v' }, immutable: true }) });
@@ -141,7 +158,7 @@ t.test('an immutable Secret refuses data, stringData, type and immutable changes
     { patch: { data: { extra: b64('x') } }, field: 'data' },
     { patch: { stringData: { k: 'other' } }, field: 'stringData' },
     { patch: { immutable: false }, field: 'immutable' },
-    { patch: { type: 'kubernetes.io/basic-auth' }, field: 'type' },
+    { patch: { type: 'example.com/custom' }, field: 'type' },
   ];
   for (const r of refused) {
     const res = await merge(r.patch);
