@@ -50,7 +50,7 @@ t.test('an Instance waits for its Volume and Network without calling the driver,
   );
   t.match(conditionOf(blocked, 'Synced')?.message, /^waiting for Volume default\/data-1: Ready=False \(Creating: creating cv-[0-9a-f]+ in the simulated cloud\); waiting for Network default\/lan: Ready=False \(Unavailable: external resource cn-[0-9a-f]+ does not exist; managementPolicy ObserveOnly never creates it\)$/);
   t.equal(instanceCalls(env), 0, 'no observe or create of the instance while it waits');
-  t.same(env.journal.list('Instance', 'default', 'web-1'), [], 'nothing journaled for the waiting instance');
+  t.same(await env.journal.list('Instance', 'default', 'web-1'), [], 'nothing journaled for the waiting instance');
   t.notOk(blocked.status?.['lastOperation'], 'no operation recorded');
 
   await waitReady(client, volumeType, 'data-1');
