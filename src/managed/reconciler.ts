@@ -1,8 +1,8 @@
 /**
  * The generic managed-resource reconciler (DESIGN §6): fetch → paused? → deletion path → ensure finalizer →
  * dependencies Ready? (only before the first create; gates.ts) → connect → observe → create / update / drift →
- * write status. Each step is a small named function; this
- * file only sequences them and turns failures into the Synced condition.
+ * write status. Each step is a small named function; this file only sequences them and turns failures into the
+ * Synced condition.
  */
 import type { KubeObject } from '../../schemas/object.js';
 import { isConflict, isNotFound } from '../errors/index.js';
