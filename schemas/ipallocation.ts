@@ -10,8 +10,11 @@ import { bitsOf, parseCidr } from './cidr.js';
 import { cidr, objectName } from './fields.js';
 import { addCause, FieldReason } from './issues.js';
 
-/** What an allocation is for: a Network's prefix, or a single address of an Instance's interface. */
-export const AllocationPurpose = { Network: 'network', Address: 'address' } as const;
+/**
+ * What an allocation is for: a Network's prefix, a single address of an Instance's interface, or a child
+ * Pool's prefix carved out of its parent (`Pool.spec.parentRef`).
+ */
+export const AllocationPurpose = { Network: 'network', Address: 'address', Pool: 'pool' } as const;
 /** One of {@link AllocationPurpose}. */
 export type AllocationPurpose = (typeof AllocationPurpose)[keyof typeof AllocationPurpose];
 
@@ -21,7 +24,7 @@ const owner = z
       .string()
       .max(63)
       .regex(/^[A-Z][A-Za-z0-9]*$/, { message: 'must be a kind such as "Network" or "Instance"' })
-      .describe('Kind of the object holding the allocation, e.g. Network or Instance.'),
+      .describe('Kind of the object holding the allocation, e.g. Network, Instance or Pool.'),
     name: objectName('Name of the object holding the allocation, in the same namespace.'),
     uid: z.string().min(1).max(128).describe('metadata.uid of the holder, so a re-created object with the same name is a different holder.'),
   })
@@ -35,7 +38,7 @@ export const ipAllocationSpec = z
     owner,
     purpose: z
       .enum(enumValues(AllocationPurpose))
-      .describe('network: a prefix for a Network; address: one address (a /32 or /128) for an Instance interface. Immutable.'),
+      .describe('network: a prefix for a Network; address: one address (a /32 or /128) for an Instance interface; pool: a prefix of a child Pool (spec.parentRef) carved out of this pool. Immutable.'),
   })
   .superRefine((spec, ctx) => {
     if (spec.purpose !== AllocationPurpose.Address) return;
@@ -87,7 +90,7 @@ export const ipAllocationType: ResourceType<typeof ipAllocationSpec, typeof ipAl
     { name: 'CIDR', type: 'string', jsonPath: '.spec.cidr', description: 'Allocated prefix.', priority: 0 },
     { name: 'OWNER', type: 'string', jsonPath: '.spec.owner.name', description: 'Object holding the range.', priority: 0 },
     { name: 'OWNER-KIND', type: 'string', jsonPath: '.spec.owner.kind', description: 'Kind of the holder.', priority: 1 },
-    { name: 'PURPOSE', type: 'string', jsonPath: '.spec.purpose', description: 'network or address.', priority: 1 },
+    { name: 'PURPOSE', type: 'string', jsonPath: '.spec.purpose', description: 'network, address or pool.', priority: 1 },
   ],
   immutableFields: ['spec.poolRef', 'spec.cidr', 'spec.owner', 'spec.purpose'],
 };

@@ -4,7 +4,8 @@
  */
 import { formatCidr, parseCidr, type Cidr } from '../../schemas/cidr.js';
 import type { JsonObject } from '../../schemas/object.js';
-import { intersectCidrs, type Allocation } from '../../src/ipam/index.js';
+import { AllocationPurpose } from '../../schemas/ipallocation.js';
+import { cidrContains, intersectCidrs, type Allocation } from '../../src/ipam/index.js';
 
 /** A network seen in a provider backend. */
 export interface ObservedNetwork {
@@ -38,14 +39,17 @@ export interface FindConflictsOptions {
 /**
  * Every observed network overlapping a pool prefix whose CIDR is not exactly one of the pool's allocations
  * (a network built from an allocation has that allocation's prefix; anything else was made out of band or
- * from another source), one entry per overlapped pool prefix, sorted for stable status writes.
+ * from another source), one entry per overlapped pool prefix, sorted for stable status writes. Networks
+ * inside a prefix a child pool claimed are the child's to judge, not the parent's.
  */
 export function findConflicts(options: FindConflictsOptions): PoolConflict[] {
   const backed = new Set(options.allocations.map((a) => formatCidr(a.cidr)));
+  const delegated = options.allocations.filter((a) => a.purpose === AllocationPurpose.Pool).map((a) => a.cidr);
   const out: PoolConflict[] = [];
   for (const net of options.observed) {
     const cidr = formatCidr(net.cidr);
     if (backed.has(cidr)) continue;
+    if (delegated.some((d) => cidrContains(d, net.cidr))) continue;
     for (const poolCidr of options.poolCidrs) {
       if (intersectCidrs(poolCidr, net.cidr) === undefined) continue;
       const entry = { providerRef: net.providerRef, network: net.network, cidr, poolCidr: formatCidr(poolCidr) };

@@ -1,24 +1,32 @@
 /**
  * The Pool reconciler: counts allocations, computes utilisation, compares the pool with the networks the
- * providers actually have and writes it all to status. It changes nothing outside the Pool; allocation
- * itself happens in the claimants' controllers (which read `status.conflicts` to avoid unmanaged networks).
+ * providers actually have and writes it all to status. Allocation itself happens in the claimants'
+ * controllers (which read `status.conflicts` to avoid unmanaged networks); the one thing it allocates is a
+ * child pool's own prefixes in its parent (`spec.parentRef`, see `parent.ts`). Until those are claimed the
+ * child is Ready=False with the reason, and the allocator refuses to hand anything out of it.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonObject, KubeObject } from '../../schemas/object.js';
 import { poolSpec, poolType } from '../../schemas/pool.js';
 import type { ApiClient } from '../../src/client/types.js';
 import { isNotFound } from '../../src/errors/index.js';
-import { listPoolAllocations, poolLayout, poolUsage } from '../../src/ipam/index.js';
+import { listPoolAllocations, parentNameOf, poolLayout, poolUsage } from '../../src/ipam/index.js';
 import type { ManagedMetrics } from '../../src/managed/index.js';
 import type { SimClouds } from '../../src/providers/sim/index.js';
 import { rfc3339 } from '../../src/registry/context.js';
 import { conditions, type ConditionInput, type Reconciler, type Request } from '../../src/runtime/index.js';
 import { findConflicts, storedConflicts, type PoolConflict } from './conflicts.js';
 import { observeNetworks } from './observe.js';
+import { claimFromParent, finalizePool, syncParentFinalizer, type ParentOutcome } from './parent.js';
 import { utilisationPercent, utilisationText } from './usage.js';
 
 /** How often a Pool looks at the providers again (±10% jitter) when nothing else wakes it. */
 export const POOL_RESYNC_MS = 30_000;
+/**
+ * How soon a child pool whose prefixes cannot be claimed looks again: what blocks it (a missing parent, a
+ * holder in the parent) changes without an event that maps to the child.
+ */
+export const PARENT_RETRY_MS = 3_000;
 
 /** What {@link createPoolReconciler} needs. */
 export interface PoolReconcilerDeps {
@@ -30,6 +38,8 @@ export interface PoolReconcilerDeps {
   readonly random?: () => number;
   /** Default wall clock. */
   readonly now?: () => Date;
+  /** Default {@link PARENT_RETRY_MS}. */
+  readonly parentRetryMs?: number;
 }
 
 async function fetchPool(client: ApiClient, req: Request): Promise<KubeObject | undefined> {
@@ -86,11 +96,19 @@ async function writeStatus(client: ApiClient, pool: KubeObject, status: JsonObje
 export function createPoolReconciler(deps: PoolReconcilerDeps): Reconciler {
   const random = deps.random ?? Math.random;
   return async (req) => {
-    const pool = await fetchPool(deps.client, req);
-    if (pool === undefined || pool.metadata.deletionTimestamp !== undefined) return;
+    const fetched = await fetchPool(deps.client, req);
+    if (fetched === undefined) return;
+    if (fetched.metadata.deletionTimestamp !== undefined) {
+      await finalizePool(deps.client, fetched);
+      return;
+    }
+    const pool = await syncParentFinalizer(deps.client, fetched);
     const base: JsonObject = { ...(pool.status ?? {}), observedGeneration: pool.metadata.generation ?? 0 };
+    const parentName = parentNameOf(pool);
     let result: Awaited<ReturnType<typeof observe>>;
+    let parent: ParentOutcome = { claimed: true };
     try {
+      if (parentName !== undefined) parent = await claimFromParent(deps.client, pool, parentName);
       result = await observe(deps, pool);
     } catch (err) {
       const failed = conditions.withConditions({ ...pool, status: base }, [conditions.reconcileError(err)]).object;
@@ -98,9 +116,12 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): Reconciler {
       throw err;
     }
     const { conflicts: _dropped, ...rest } = base;
-    const next = conditions.withConditions({ ...pool, status: { ...rest, ...result.fields } }, result.conds).object;
+    // A child that cannot claim its prefixes is not Ready, whatever its (empty) utilisation says.
+    const conds = parent.claimed ? result.conds : result.conds.map((c) => (c.type === parent.condition.type ? parent.condition : c));
+    const next = conditions.withConditions({ ...pool, status: { ...rest, ...result.fields } }, conds).object;
     await writeStatus(deps.client, pool, next.status ?? {});
     for (let i = 0; i < result.fresh; i++) deps.metrics.driftDetected(poolType.kind);
-    return { requeueAfterMs: Math.round(POOL_RESYNC_MS * (0.9 + 0.2 * random())) };
+    const delay = parent.claimed ? POOL_RESYNC_MS : (deps.parentRetryMs ?? PARENT_RETRY_MS);
+    return { requeueAfterMs: Math.round(delay * (0.9 + 0.2 * random())) };
   };
 }

@@ -9,12 +9,23 @@ import type { ManagedControllerDeps } from '../managed.js';
 import type { SimClouds } from '../../src/providers/sim/index.js';
 import { createPoolReconciler } from './reconcile.js';
 
-/** The Pool an IPAllocation was taken from (none for an object that does not name one). */
+/**
+ * The Pool an IPAllocation was taken from, and for a child pool's claim (owner kind Pool) the child too, so
+ * that a claim removed behind the child's back is claimed again at once. None for an object naming no pool.
+ */
 export function poolOfAllocation(obj: KubeObject): Request[] {
-  const ref = obj.spec?.['poolRef'];
-  const name = ref !== null && typeof ref === 'object' && !Array.isArray(ref) ? ref['name'] : undefined;
-  if (typeof name !== 'string' || obj.metadata.namespace === undefined) return [];
-  return [{ namespace: obj.metadata.namespace, name }];
+  const namespace = obj.metadata.namespace;
+  if (namespace === undefined) return [];
+  const nameIn = (field: string): string | undefined => {
+    const ref = obj.spec?.[field];
+    const name = ref !== null && typeof ref === 'object' && !Array.isArray(ref) ? ref['name'] : undefined;
+    return typeof name === 'string' ? name : undefined;
+  };
+  const pool = nameIn('poolRef');
+  if (pool === undefined) return [];
+  const owner = obj.spec?.['owner'];
+  const child = owner !== null && typeof owner === 'object' && !Array.isArray(owner) && owner['kind'] === poolType.kind ? nameIn('owner') : undefined;
+  return [pool, ...(child !== undefined && child !== pool ? [child] : [])].map((name) => ({ namespace, name }));
 }
 
 /** The Pool controller (add it to the Manager, or start it). */

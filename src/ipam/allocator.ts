@@ -21,6 +21,7 @@ import { BadRequestError, ConflictError, ConvergeError, ErrorCode, InvalidError,
 import { poolLayout, type PoolLayout } from './layout.js';
 import { ipAllocationName } from './names.js';
 import { cidrContains } from './overlap.js';
+import { assertClaimedFromParent } from './parent.js';
 import { planAllocation } from './plan.js';
 import { allocationObject, olderThan, toAllocation, type Allocation, type AllocationOwner } from './records.js';
 import { enclosesRequest, resolveRequest, type AllocationRequest, type ResolvedRequest } from './request.js';
@@ -80,13 +81,21 @@ function parseCidrOption(text: string, what: string): Cidr {
   return parsed.value;
 }
 
-function namespaceOf(pool: PoolRef): string {
+/**
+ * The namespace of `pool`.
+ * @throws BadRequestError when it has none (pools are namespaced).
+ */
+export function namespaceOf(pool: PoolRef): string {
   const ns = pool.metadata.namespace;
   if (ns === undefined || ns === '') throw new BadRequestError(`pool "${pool.metadata.name}" has no namespace`);
   return ns;
 }
 
-function layoutOf(pool: KubeObject): PoolLayout {
+/**
+ * The layout of the Pool object `pool`, from its spec.
+ * @throws InvalidError naming the fields when the spec does not validate (an object that bypassed the API).
+ */
+export function layoutOf(pool: KubeObject): PoolLayout {
   const spec = poolSpec.safeParse(pool.spec);
   if (!spec.success) {
     const problems = spec.error.issues.map((i) => `${['spec', ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
@@ -179,12 +188,14 @@ async function settle(client: ApiClient, pool: PoolRef, mine: Allocation, owner:
  * Allocates a prefix or an address from `options.pool` to `options.owner`; see the module comment.
  * @throws InvalidError when the pool can never satisfy the request (names `options.field`).
  * @throws PoolExhaustedError when no block of that size is free.
+ * @throws UnavailableError when the pool is a child whose prefixes are not claimed from its parent yet.
  * @throws ConflictError after `maxAttempts` lost races.
  */
 export async function allocate(options: AllocateOptions): Promise<AllocateResult> {
   const { client, pool, owner } = options;
   const namespace = namespaceOf(pool);
   const layout = layoutOf(pool);
+  assertClaimedFromParent(pool);
   const request = requestOf(options);
   const field = options.field ?? ('address' in options ? 'spec.networks' : 'spec.prefixLength');
   const resolved = resolveRequest(layout, request, field);

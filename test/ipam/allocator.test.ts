@@ -2,56 +2,16 @@ import t from 'tap';
 import { cidrContains } from '../../src/ipam/overlap.js';
 import { formatCidr } from '../../schemas/cidr.js';
 import { ipAllocationType } from '../../schemas/ipallocation.js';
-import type { KubeObject } from '../../schemas/object.js';
-import { poolType } from '../../schemas/pool.js';
-import { createInProcessClient } from '../../src/client/inprocess.js';
 import type { ApiClient } from '../../src/client/types.js';
 import { ConflictError } from '../../src/errors/index.js';
 import { allocate, listPoolAllocations, release } from '../../src/ipam/allocator.js';
 import { PoolExhaustedError } from '../../src/ipam/errors.js';
 import { findOverlaps } from '../../src/ipam/overlap.js';
 import type { AllocationOwner } from '../../src/ipam/records.js';
-import { createRegistryContext } from '../../src/registry/index.js';
-import { openBackend, type Backend } from '../../src/store/index.js';
-import { c } from './helpers.js';
-
-async function openStore(t: { teardown(fn: () => unknown): void }): Promise<Backend> {
-  const backend = await openBackend('memory://');
-  t.teardown(() => backend.close());
-  return backend;
-}
-
-const clientOf = (backend: Backend): ApiClient => createInProcessClient({ registry: createRegistryContext({ backend }) });
-
-async function createPool(client: ApiClient, name: string, spec: { cidrs: string[]; reserved?: { start: string; end: string }[] }): Promise<KubeObject> {
-  return client.create(poolType, { apiVersion: 'converge.io/v1alpha1', kind: 'Pool', metadata: { name, namespace: 'default' }, spec });
-}
+import { c, clientOf, createPool, gateCreates, openStore } from './helpers.js';
 
 const network = (i: number | string): AllocationOwner => ({ kind: 'Network', name: `net-${i}`, uid: `uid-net-${i}` });
 const instance = (i: number | string): AllocationOwner => ({ kind: 'Instance', name: `vm-${i}`, uid: `uid-vm-${i}` });
-
-/** Delegates to `inner`, holding the first `parties` IPAllocation creates until all of them arrived. */
-function gateCreates(inner: ApiClient, gate: { parties: number; waiting: (() => void)[] }): ApiClient {
-  return {
-    get: (...a) => inner.get(...a),
-    list: (...a) => inner.list(...a),
-    watch: (...a) => inner.watch(...a),
-    update: (...a) => inner.update(...a),
-    patch: (...a) => inner.patch(...a),
-    delete: (...a) => inner.delete(...a),
-    async create(type, obj, options) {
-      if (type.kind === ipAllocationType.kind && gate.parties > 0) {
-        gate.parties--;
-        const last = gate.parties === 0;
-        await new Promise<void>((resolve) => {
-          gate.waiting.push(resolve);
-          if (last) for (const go of gate.waiting) go();
-        });
-      }
-      return inner.create(type, obj, options);
-    },
-  };
-}
 
 t.test('allocate records an IPAllocation, is idempotent per owner, release frees the range', async (t) => {
   const client = clientOf(await openStore(t));
