@@ -61,7 +61,7 @@ function checkPatch(patch: JsonObject, allowEmpty = false): void {
     return [];
   });
   if (!allowEmpty && Object.keys(patch).length === 0) causes.push({ field: '', reason: 'FieldValueRequired', message: 'Required value: name at least one field to change' });
-  if (causes.length > 0) throw new InvalidError(`drift patch is invalid: ${causes.map((c) => c.message).join('; ')}`, { causes });
+  if (causes.length > 0) throw new InvalidError(`simulated resource fields are invalid (${causes.length} error${causes.length === 1 ? '' : 's'})`, { causes });
 }
 
 async function handleResource(req: IncomingMessage, res: ServerResponse, clouds: SimClouds, cloudName: string, plural: string, name: string): Promise<number> {
