@@ -27,6 +27,12 @@ export const POOL_RESYNC_MS = 30_000;
  * holder in the parent) changes without an event that maps to the child.
  */
 export const PARENT_RETRY_MS = 3_000;
+/**
+ * Least time between two observations of one pool at the same generation. Every allocation that comes or
+ * goes wakes the pool, and an observation lists all of its allocations: without a floor, 500 Networks
+ * allocating at once cost 500 full lists per controller process. Spec changes are never held back.
+ */
+export const POOL_MIN_OBSERVE_MS = 1_000;
 
 /** What {@link createPoolReconciler} needs. */
 export interface PoolReconcilerDeps {
@@ -40,6 +46,8 @@ export interface PoolReconcilerDeps {
   readonly now?: () => Date;
   /** Default {@link PARENT_RETRY_MS}. */
   readonly parentRetryMs?: number;
+  /** Default {@link POOL_MIN_OBSERVE_MS}. */
+  readonly minObserveMs?: number;
 }
 
 async function fetchPool(client: ApiClient, req: Request): Promise<KubeObject | undefined> {
@@ -95,13 +103,28 @@ async function writeStatus(client: ApiClient, pool: KubeObject, status: JsonObje
 /** See the module comment. Errors are put on `Synced=False` and rethrown (retry with backoff). */
 export function createPoolReconciler(deps: PoolReconcilerDeps): Reconciler {
   const random = deps.random ?? Math.random;
+  const now = deps.now ?? (() => new Date());
+  const minObserveMs = deps.minObserveMs ?? POOL_MIN_OBSERVE_MS;
+  /** When each pool (by key) was last observed, and at which generation. */
+  const observed = new Map<string, { readonly at: number; readonly generation: number }>();
   return async (req) => {
+    const key = `${req.namespace ?? ''}/${req.name}`;
     const fetched = await fetchPool(deps.client, req);
-    if (fetched === undefined) return;
+    if (fetched === undefined) {
+      observed.delete(key);
+      return;
+    }
     if (fetched.metadata.deletionTimestamp !== undefined) {
       await finalizePool(deps.client, fetched);
       return;
     }
+    const generation = fetched.metadata.generation ?? 0;
+    const last = observed.get(key);
+    const since = now().getTime() - (last?.at ?? -Infinity);
+    if (last !== undefined && last.generation === generation && since >= 0 && since < minObserveMs) {
+      return { requeueAfterMs: minObserveMs - since };
+    }
+    observed.set(key, { at: now().getTime(), generation });
     const pool = await syncParentFinalizer(deps.client, fetched);
     const base: JsonObject = { ...(pool.status ?? {}), observedGeneration: pool.metadata.generation ?? 0 };
     const parentName = parentNameOf(pool);

@@ -8,6 +8,14 @@ import { poolLayout, poolUsage } from '../../src/ipam/index.js';
 import { SimKind } from '../../src/providers/sim/index.js';
 import { findConflicts } from '../../controllers/pool/conflicts.js';
 import { utilisationPercent, utilisationText } from '../../controllers/pool/usage.js';
+import { createPoolReconciler, POOL_RESYNC_MS } from '../../controllers/pool/reconcile.js';
+import { createInProcessClient } from '../../src/client/inprocess.js';
+import type { ApiClient } from '../../src/client/types.js';
+import { nopManagedMetrics } from '../../src/managed/index.js';
+import { SimClouds as Clouds } from '../../src/providers/sim/index.js';
+import { createRegistryContext } from '../../src/registry/index.js';
+import { openBackend } from '../../src/store/index.js';
+import { silentLogger } from '../../src/observability/logger.js';
 import { conditionOf, eventually, getOrUndefined, manifests, poke, startEnv, waitReady } from './helpers.js';
 
 const pool = (name: string, cidrs: string[]): KubeObject => ({
@@ -167,4 +175,31 @@ t.test('findConflicts: exact allocations are managed, anything else overlapping 
     { providerRef: 'default', network: 'cn-inside', cidr: '10.0.1.128/25', poolCidr: '10.0.0.0/16', firstSeen: '2026-02-02T00:00:00Z' },
     { providerRef: 'other', network: 'cn-wide', cidr: '10.0.0.0/8', poolCidr: '10.0.0.0/16', firstSeen: '2026-01-01T00:00:00Z' },
   ]);
+});
+
+t.test('a pool is observed at most once per interval at one generation; a spec change is never held back', async (t) => {
+  const backend = await openBackend('memory://');
+  t.teardown(() => backend.close());
+  const inner = createInProcessClient({ registry: createRegistryContext({ backend }) });
+  let lists = 0;
+  const client: ApiClient = { ...inner, list: (...a) => (lists++, inner.list(...a)), watch: (...a) => inner.watch(...a), get: (...a) => inner.get(...a), create: (...a) => inner.create(...a), update: (...a) => inner.update(...a), patch: (...a) => inner.patch(...a), delete: (...a) => inner.delete(...a) };
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const reconcile = createPoolReconciler({ client, clouds: new Clouds(), metrics: nopManagedMetrics, random: () => 0.5, now: () => new Date(clock), minObserveMs: 1000 });
+  await client.create(poolType, pool('lab', ['10.0.0.0/24']));
+  const req = { namespace: 'default', name: 'lab' };
+  const signal = new AbortController().signal;
+  const steps = [
+    { advance: 0, change: false, observes: true, requeue: POOL_RESYNC_MS, why: 'first reconcile observes' },
+    { advance: 400, change: false, observes: false, requeue: 600, why: 'woken 400 ms later: waits out the rest of the interval' },
+    { advance: 600, change: false, observes: true, requeue: POOL_RESYNC_MS, why: 'a full interval later: observes' },
+    { advance: 10, change: true, observes: true, requeue: POOL_RESYNC_MS, why: 'a spec change 10 ms later: observes at once' },
+  ];
+  for (const step of steps) {
+    clock += step.advance;
+    if (step.change) await client.patch(poolType, 'default', 'lab', { type: 'merge', body: { spec: { cidrs: ['10.0.0.0/23'] } } });
+    lists = 0;
+    const result = await reconcile(req, signal, { logger: silentLogger(), reconcileID: 'test' });
+    t.equal(lists > 0, step.observes, step.why);
+    t.equal(result?.requeueAfterMs, step.requeue, `${step.why}: requeue`);
+  }
 });
