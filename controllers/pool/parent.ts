@@ -9,7 +9,7 @@ import type { KubeObject } from '../../schemas/object.js';
 import { poolSpec, poolType } from '../../schemas/pool.js';
 import type { ApiClient } from '../../src/client/types.js';
 import { isNotFound } from '../../src/errors/index.js';
-import { claimPrefix, parentNameOf, releaseClaims, type AllocationOwner } from '../../src/ipam/index.js';
+import { claimPrefix, describeHolder, listPoolAllocations, parentNameOf, releaseClaims, type AllocationOwner } from '../../src/ipam/index.js';
 import type { ConditionInput } from '../../src/runtime/index.js';
 import { finalizers } from '../../src/runtime/index.js';
 
@@ -101,14 +101,28 @@ export async function syncParentFinalizer(client: ApiClient, pool: KubeObject): 
   return client.patch(poolType, pool.metadata.namespace, name, remove);
 }
 
-/** A deleting pool: its claims in the parent are released, then its finalizer removed so that it can go. */
-export async function finalizePool(client: ApiClient, pool: KubeObject): Promise<void> {
+/** Outcome of {@link finalizePool}: done, or still waiting for the pool's own allocations to be released. */
+export type FinalizeOutcome = { readonly done: true } | { readonly done: false; readonly condition: ConditionInput };
+
+/**
+ * A deleting child pool: once nothing holds a range of it any more, its claims in the parent are released
+ * and its finalizer removed so that it can go. While Networks or Instances still hold ranges from it the
+ * claims stay, or the parent could hand the same addresses to someone else.
+ */
+export async function finalizePool(client: ApiClient, pool: KubeObject): Promise<FinalizeOutcome> {
   const remove = finalizers.removeFinalizerPatch(pool, PARENT_FINALIZER);
-  if (remove === undefined) return;
+  if (remove === undefined) return { done: true };
+  const holders = await listPoolAllocations(client, pool);
+  if (holders.length > 0) {
+    const named = holders.slice(0, 3).map(describeHolder).join(', ') + (holders.length > 3 ? ` and ${holders.length - 3} more` : '');
+    const message = `waiting for ${holders.length} allocation(s) of this pool to be released before its cidrs go back to parent pool "${parentNameOf(pool) ?? ''}": ${named}`;
+    return { done: false, condition: { type: ConditionType.Ready, status: ConditionStatus.False, reason: 'Deleting', message } };
+  }
   await releaseClaims({ client, namespace: pool.metadata.namespace ?? '', owner: ownerOf(pool) });
   try {
     await client.patch(poolType, pool.metadata.namespace, pool.metadata.name, remove);
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
+  return { done: true };
 }

@@ -115,8 +115,11 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): Reconciler {
       return;
     }
     if (fetched.metadata.deletionTimestamp !== undefined) {
-      await finalizePool(deps.client, fetched);
-      return;
+      const outcome = await finalizePool(deps.client, fetched);
+      if (outcome.done) return;
+      const waiting = conditions.withConditions(fetched, [outcome.condition]).object;
+      await writeStatus(deps.client, fetched, waiting.status ?? {});
+      return { requeueAfterMs: deps.parentRetryMs ?? PARENT_RETRY_MS };
     }
     const generation = fetched.metadata.generation ?? 0;
     const last = observed.get(key);

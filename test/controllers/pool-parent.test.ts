@@ -70,9 +70,17 @@ t.test('a child pool claims its prefix from the parent; Networks draw from each 
   }, 'network of the blocked child refused');
   t.match(conditionOf(refused, 'Synced')?.message, /pool "sibling" hands out nothing until its cidrs are claimed from parent pool "site": 10\.80\.8\.0\/21 overlaps Pool "rack"/);
 
-  await client.delete(networkType, 'default', 'in-rack');
-  await eventually(async () => (await getOrUndefined(client, networkType, 'default', 'in-rack')) === undefined, 'in-rack gone');
   await client.delete(poolType, 'default', 'rack');
+  const held = await eventually(async () => {
+    const p = await client.get(poolType, 'default', 'rack');
+    return conditionOf(p, 'Ready')?.reason === 'Deleting' ? p : undefined;
+  }, 'rack to wait for its Network');
+  t.equal(
+    conditionOf(held, 'Ready')?.message,
+    'waiting for 1 allocation(s) of this pool to be released before its cidrs go back to parent pool "site": Network "in-rack" (10.80.0.0/24)',
+  );
+  t.ok((await allocationsOf(client, 'site')).some((a) => a.owner === 'rack'), 'the claim stays while a Network holds a range of the child');
+  await client.delete(networkType, 'default', 'in-rack');
   await eventually(async () => (await getOrUndefined(client, poolType, 'default', 'rack')) === undefined, 'rack gone once its claim is released');
   t.notOk((await allocationsOf(client, 'site')).some((a) => a.owner === 'rack'), "rack's claim released");
   const sibling = await waitReady(client, networkType, 'in-sibling');
