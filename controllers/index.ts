@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import { providerConfigType } from '../schemas/index.js';
 import type { KubeObject } from '../schemas/object.js';
 import type { ApiClient } from '../src/client/types.js';
-import { isAlreadyExists, isNotFound } from '../src/errors/index.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../src/errors/index.js';
 import { createManagedMetrics, MemoryJournal, nopManagedMetrics, ProviderLimits, type Journal } from '../src/managed/index.js';
 import type { Logger } from '../src/observability/logger.js';
 import { SimClouds } from '../src/providers/sim/index.js';
@@ -93,7 +93,15 @@ export const defaultProviderConfig: KubeObject = {
   spec: { driver: 'sim' },
 };
 
-/** Creates ProviderConfig `default` (driver `sim`) unless one exists; resolves with the stored object. */
+/** Field manager of the objects `converge serve` creates for itself. */
+export const SERVE_FIELD_MANAGER = 'converge-serve';
+
+/**
+ * Creates ProviderConfig `default` (driver `sim`) unless one exists; resolves with the stored object. It is
+ * created by server-side apply of just the driver and a description, so Converge owns only those: a user who
+ * later applies their own `default` (say, with latency or concurrency options) takes over the defaulted
+ * fields without a conflict, and only a different `driver` conflicts.
+ */
 export async function ensureDefaultProviderConfig(client: ApiClient): Promise<KubeObject> {
   try {
     return await client.get(providerConfigType, undefined, 'default');
@@ -101,9 +109,9 @@ export async function ensureDefaultProviderConfig(client: ApiClient): Promise<Ku
     if (!isNotFound(err)) throw err;
   }
   try {
-    return await client.create(providerConfigType, structuredClone(defaultProviderConfig));
+    return await client.patch(providerConfigType, undefined, 'default', { type: 'apply', body: structuredClone(defaultProviderConfig) }, { fieldManager: SERVE_FIELD_MANAGER });
   } catch (err) {
-    if (isAlreadyExists(err)) return client.get(providerConfigType, undefined, 'default');
+    if (isAlreadyExists(err) || isConflict(err)) return client.get(providerConfigType, undefined, 'default');
     throw err;
   }
 }

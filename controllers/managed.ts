@@ -1,8 +1,10 @@
 /**
- * Builds the controller of one managed kind: the generic reconciler plus a watch on ProviderConfigs, so
- * objects waiting for a missing ProviderConfig are reconciled as soon as it appears or changes.
+ * Builds the controller of one managed kind: the generic reconciler plus watches on ProviderConfigs and the
+ * Secrets they name, so objects waiting for a missing ProviderConfig or credentials are reconciled as soon as
+ * it appears or changes.
  */
-import { providerConfigType } from '../schemas/index.js';
+import { providerConfigType, secretType } from '../schemas/index.js';
+import { usesSecret } from '../src/managed/connect.js';
 import type { ApiClient } from '../src/client/types.js';
 import { createManagedReconciler, providerNameOf, type Journal, type ManagedKind, type ManagedMetrics, type ProviderLimits } from '../src/managed/index.js';
 import type { Logger } from '../src/observability/logger.js';
@@ -58,5 +60,12 @@ export function managedController(deps: ManagedControllerDeps, kind: ManagedKind
     ...(deps.runtimeMetrics ? { metrics: deps.runtimeMetrics.controller, queueMetrics: deps.runtimeMetrics.workqueue } : {}),
   });
   controller.watchMapped(providerConfigType, (pc) => usersOf(deps, kind, pc.metadata.name));
+  controller.watchMapped(secretType, (secret) =>
+    deps.informers
+      .informerFor(providerConfigType)
+      .cache.list()
+      .filter((pc) => usesSecret(pc, secret.metadata.namespace, secret.metadata.name))
+      .flatMap((pc) => usersOf(deps, kind, pc.metadata.name)),
+  );
   return controller;
 }
