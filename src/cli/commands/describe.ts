@@ -43,6 +43,7 @@ interface Drift {
  * section (ages relative to `now`, default the current time).
  */
 export function describeObject(obj: KubeObject, events?: readonly KubeObject[], now: Date = new Date()): string {
+  if (obj.kind === 'Secret') return `${describeSecret(obj)}${events !== undefined ? describeEvents(events, now) : ''}`;
   const m = obj.metadata;
   const lines = [
     `Name:         ${m.name}`,
@@ -73,6 +74,25 @@ export function describeObject(obj: KubeObject, events?: readonly KubeObject[], 
     lines.push(`  ${d.path ?? ''}: desired ${JSON.stringify(d.desired)}, observed ${JSON.stringify(d.observed)} (first seen ${d.firstSeen ?? '?'}, last seen ${d.lastSeen ?? '?'})`);
   }
   return `${lines.join('\n')}\n${events !== undefined ? describeEvents(events, now) : ''}`;
+}
+
+/** A Secret as `kubectl describe` shows it: its type and the size of each key, never a value. */
+function describeSecret(obj: KubeObject): string {
+  const m = obj.metadata;
+  const record = obj as unknown as { type?: unknown; data?: unknown };
+  const data = record.data !== null && typeof record.data === 'object' && !Array.isArray(record.data) ? (record.data as Record<string, unknown>) : {};
+  const keys = Object.keys(data).sort();
+  return [
+    `Name:         ${m.name}`,
+    ...(m.namespace ? [`Namespace:    ${m.namespace}`] : []),
+    `Kind:         Secret`,
+    `Labels:       ${Object.entries(m.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '<none>'}`,
+    `Annotations:  ${Object.keys(m.annotations ?? {}).join(', ') || '<none>'}`,
+    `Created:      ${m.creationTimestamp ?? '<unknown>'}`,
+    `Type:         ${typeof record.type === 'string' ? record.type : 'Opaque'}`,
+    'Data:',
+    ...(keys.length === 0 ? ['  <none>'] : keys.map((k) => `  ${k}: ${Buffer.from(String(data[k]), 'base64').length} bytes`)),
+  ].join('\n') + '\n';
 }
 
 /** The object's events, or undefined when the server cannot list them (the section is then left out). */
