@@ -36,8 +36,31 @@ export interface Allocation {
   readonly terminating: boolean;
 }
 
-/** The allocation `obj` records, or undefined when it is not a valid IPAllocation (it then blocks nothing). */
+/** Parsed allocations by identity; see {@link toAllocation}. */
+const parsed = new Map<string, Allocation>();
+/** Entries kept: a few pools' worth of allocations. */
+const PARSED_MAX = 20_000;
+
+/**
+ * The allocation `obj` records, or undefined when it is not a valid IPAllocation (it then blocks nothing).
+ * Every allocator lists whole pools, often, so results are memoised by everything they are made of (the
+ * identity, the deletion mark and the spec as JSON): serialising a small spec costs far less than
+ * validating it, and a key of the content can never return a stale answer.
+ */
 export function toAllocation(obj: KubeObject): Allocation | undefined {
+  const { namespace, name, uid, resourceVersion, deletionTimestamp } = obj.metadata;
+  const key = JSON.stringify([namespace, name, uid, resourceVersion, deletionTimestamp !== undefined, obj.spec]);
+  const known = parsed.get(key);
+  if (known !== undefined) return known;
+  const fresh = parseAllocation(obj);
+  if (fresh !== undefined) {
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value ?? '');
+    parsed.set(key, fresh);
+  }
+  return fresh;
+}
+
+function parseAllocation(obj: KubeObject): Allocation | undefined {
   const spec = ipAllocationSpec.safeParse(obj.spec);
   if (!spec.success) return undefined;
   const cidr = parseCidr(spec.data.cidr);

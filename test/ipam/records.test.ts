@@ -13,6 +13,19 @@ t.test('allocationObject and toAllocation round-trip', async (t) => {
   t.equal(toAllocation({ ...obj, spec: { ...obj.spec, cidr: 'nonsense' } }), undefined, 'an invalid record is not an allocation');
 });
 
+t.test('toAllocation is memoised by content: the same record parses once, any difference parses anew', async (t) => {
+  const obj = allocationObject({ namespace: 'default', pool: 'lab', cidr: '10.0.2.0/24', purpose: 'network', owner: { kind: 'Network', name: 'n', uid: 'u1' } });
+  const stored = { ...obj, metadata: { ...obj.metadata, uid: 'x', resourceVersion: '7' } };
+  const first = toAllocation(stored);
+  t.equal(toAllocation(structuredClone(stored)), first, 'an equal record (a fresh object from another list) is the same parse');
+  const cases = [
+    { what: 'another spec under the same uid and resourceVersion', obj: { ...stored, spec: { ...stored.spec, cidr: '10.0.3.0/24' } }, want: { cidrText: '10.0.3.0/24' } },
+    { what: 'a deletion mark', obj: { ...stored, metadata: { ...stored.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }, want: { terminating: true } },
+    { what: 'a later resourceVersion', obj: { ...stored, metadata: { ...stored.metadata, resourceVersion: '8' } }, want: { resourceVersion: '8' } },
+  ];
+  for (const c of cases) t.match(toAllocation(c.obj), c.want, c.what);
+});
+
 t.test('olderThan orders by creation revision and yields when it cannot tell', async (t) => {
   const at = (resourceVersion: string) => ({ resourceVersion }) as Allocation;
   const cases: [string, string, boolean][] = [
