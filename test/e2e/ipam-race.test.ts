@@ -23,7 +23,7 @@ const NETWORKS = 500;
 const PREFIX_LENGTH = 26;
 const POOL_CIDR = '10.96.0.0/16';
 const CONCURRENCY = 25;
-/** A bound that catches a hang, not a speed target: ~40 s alone on 2 cores, slack for a loaded machine. */
+/** A bound that catches a hang, not a speed target: 25–35 s on 2 cores, slack for a loaded machine. */
 const CONVERGE_DEADLINE_MS = 150_000;
 
 function clientFor(url: string): HttpApiClient {
