@@ -113,8 +113,8 @@ export function poolBackedNetworks(client: ApiClient, inner: ExternalConnector):
   const held = new HeldPrefixes();
   const resolve = (obj: KubeObject) => withAllocatedCidr(client, obj, { held });
   return {
-    async connect(providerConfig, signal) {
-      const driver: ExternalClient = await inner.connect(providerConfig, signal);
+    async connect(providerConfig, signal, credentials) {
+      const driver: ExternalClient = await inner.connect(providerConfig, signal, credentials);
       return {
         observe: async (obj, s) => driver.observe(await resolve(obj), s),
         create: async (obj, s) => driver.create(await resolve(obj), s),
