@@ -20,7 +20,10 @@ const isDeleting = (obj: KubeObject) => obj.metadata.deletionTimestamp !== undef
 /** See the module comment. */
 export function poolAddressedInstances(client: ApiClient, inner: ExternalConnector): ExternalConnector {
   const held = new HeldAddresses();
-  const withHeld = async (obj: KubeObject) => (poolNics(obj).length === 0 ? obj : withNicAddresses(obj, await heldNicAddresses(client, obj, { held })));
+  // Before the first successful create there is no machine whose interfaces could differ: skip the lookups
+  // (an Instance waiting for a free address would otherwise list its pools on every retry twice).
+  const withHeld = async (obj: KubeObject) =>
+    poolNics(obj).length === 0 || obj.status?.['externalName'] === undefined ? obj : withNicAddresses(obj, await heldNicAddresses(client, obj, { held }));
   return {
     async connect(providerConfig, signal, credentials) {
       const driver: ExternalClient = await inner.connect(providerConfig, signal, credentials);

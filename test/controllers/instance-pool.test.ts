@@ -179,3 +179,15 @@ t.test('an Instance whose NIC cannot get an address says which NIC and why, and 
   const found = await waitReady(client, instanceType, 'lost');
   t.same(found.status?.['addresses'], ['10.0.1.64']);
 });
+
+t.test('an IPv6 network gets a /128 from an IPv6 pool', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  const { client } = env;
+  await client.create(poolType, pool('v6', ['10.0.9.0/24', 'fd00:9::100/120']));
+  await client.create(networkType, manifests.network('app', { cidr: 'fd00:9::/64' }));
+  await client.create(instanceType, pooledInstance('six', 'v6'));
+  const six = await waitReady(client, instanceType, 'six');
+  t.same(six.status?.['addresses'], ['fd00:9::100'], 'the lowest address of the IPv6 prefix, though the pool lists IPv4 first');
+  t.same((await allocationsByOwner(client)).get('six'), ['fd00:9::100/128']);
+});
