@@ -13,7 +13,7 @@ import { SimClouds } from '../src/providers/sim/index.js';
 import { InformerFactory, nopEventRecorder, type Clock, type Controller, type EventRecorder, type RateLimiter, type RuntimeMetrics } from '../src/runtime/index.js';
 import { setupBucketController } from './bucket/setup.js';
 import { setupInstanceController } from './instance/setup.js';
-import type { ManagedControllerDeps } from './managed.js';
+import type { DEFAULT_MANAGED_WORKERS, ManagedControllerDeps } from './managed.js';
 import { setupNetworkController } from './network/setup.js';
 import { setupPoolController } from './pool/setup.js';
 import { setupVolumeController } from './volume/setup.js';
@@ -30,7 +30,7 @@ export interface ControllersOptions {
   /** The simulated clouds; pass them to inject drift or failures (tests, demos). */
   readonly clouds?: SimClouds;
   readonly journal?: Journal;
-  /** Workers per controller. Default 2. */
+  /** Workers per managed controller. Default {@link DEFAULT_MANAGED_WORKERS} (the Pool controller: 2). */
   readonly workers?: number;
   readonly clock?: Clock;
   readonly rateLimiter?: RateLimiter;

@@ -8,7 +8,16 @@ import { usesSecret } from '../src/managed/connect.js';
 import type { ApiClient } from '../src/client/types.js';
 import { createManagedReconciler, providerNameOf, type Journal, type ManagedKind, type ManagedMetrics, type ProviderLimits } from '../src/managed/index.js';
 import type { Logger } from '../src/observability/logger.js';
+import { isSettled } from '../src/runtime/conditions.js';
 import { Controller, desiredStateChanged, type Clock, type EventRecorder, type InformerSource, type RateLimiter, type Request, type RuntimeMetrics } from '../src/runtime/index.js';
+
+/**
+ * Workers per managed controller unless configured. A reconcile spends nearly all its time waiting on the
+ * backend, so workers are cheap; what limits the load on a backend is its ProviderConfig's
+ * `concurrency.maxConcurrent` semaphore, not this. Two workers (controller-runtime's style of default) made a
+ * restart with a few hundred objects crawl: each re-observation held one of the two slots for a round trip.
+ */
+export const DEFAULT_MANAGED_WORKERS = 16;
 
 /** What every managed controller shares. */
 export interface ManagedControllerDeps {
@@ -53,7 +62,10 @@ export function managedController(deps: ManagedControllerDeps, kind: ManagedKind
     reconciler,
     informers: deps.informers,
     predicate: desiredStateChanged,
-    workers: deps.workers ?? 2,
+    // After a restart, objects that still need work (never created, failing, drifted) go before the
+    // re-observation of settled ones.
+    settled: isSettled,
+    workers: deps.workers ?? DEFAULT_MANAGED_WORKERS,
     logger: deps.logger,
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),

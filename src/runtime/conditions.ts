@@ -130,3 +130,15 @@ export function withConditions(obj: KubeObject, inputs: readonly ConditionInput[
   const nextStatus: JsonObject = { ...status, conditions: conditions as unknown as JsonObject[] };
   return { object: { ...obj, status: nextStatus }, changed: true };
 }
+
+/**
+ * True when `obj` is Ready and Synced at its current generation, not being deleted and not drifted: nothing
+ * about it is pending, so re-listing it (at startup) needs no prompt reconcile.
+ */
+export function isSettled(obj: KubeObject): boolean {
+  if (obj.metadata.deletionTimestamp !== undefined) return false;
+  if (obj.status?.['observedGeneration'] !== (obj.metadata.generation ?? 0)) return false;
+  const conditions = (Array.isArray(obj.status?.['conditions']) ? obj.status['conditions'] : []) as unknown as readonly Condition[];
+  const is = (type: ConditionType, status: string) => getCondition(conditions, type)?.status === status;
+  return is(ConditionType.Ready, ConditionStatus.True) && is(ConditionType.Synced, ConditionStatus.True) && !is(ConditionType.Drifted, ConditionStatus.True);
+}

@@ -18,6 +18,7 @@ import { defaultControllerRateLimiter, checkNumber, type RateLimiter } from './r
 import { classifyFailure, FailureClass, runReconcile, type ReconcileOutcome } from './reconcile.js';
 import { requestOfKey, type Reconciler } from './request.js';
 import { WorkQueue } from './workqueue.js';
+import type { KubeObject } from '../../schemas/object.js';
 
 /** Options of {@link Controller}. */
 export interface ControllerOptions {
@@ -32,6 +33,11 @@ export interface ControllerOptions {
   readonly selection?: InformerSelection;
   /** Filters primary events. */
   readonly predicate?: Predicate;
+  /**
+   * True for a primary object that needs no prompt attention (e.g. Ready and Synced at its generation): its
+   * adds from a (re-)list, as at startup, queue behind every other key. Default: none is.
+   */
+  readonly settled?: (obj: KubeObject) => boolean;
   /** Concurrent reconciles (never two for one key). Default 1. */
   readonly workers?: number;
   /** Default client-go's: per key 5 ms → 1000 s, global 10 qps burst 100. */
@@ -121,7 +127,11 @@ export class Controller implements Runnable {
     try {
       await this.waitForCaches(informers, signal);
       if (signal.aborted) return;
-      this.watches.forEach((w, i) => removers.push(informers[i]!.addEventHandler(enqueueHandler(queue, w.map, w.predicate))));
+      const settled = this.options.settled;
+      this.watches.forEach((w, i) =>
+        // Only the primary watch (the first) knows what "settled" means for its objects.
+        removers.push(informers[i]!.addEventHandler(enqueueHandler(queue, w.map, w.predicate, i === 0 && settled ? { settled } : {}))),
+      );
       this.metrics.setMaxConcurrentReconciles(this.name, this.workers);
       this.logger.info({ workers: this.workers }, 'starting workers');
       const stop = () => queue.shutDown();

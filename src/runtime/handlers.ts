@@ -25,6 +25,8 @@ export type Predicate = (event: WatchEvent) => boolean;
 /** Where keys go. */
 export interface KeySink {
   add(key: string): void;
+  /** Optional: a key that may wait for every normal one (e.g. a settled object seen again on a re-list). */
+  addLowPriority?(key: string): void;
 }
 
 /** The request of the object itself (the primary kind's own events). */
@@ -76,17 +78,30 @@ export const desiredStateChanged: Predicate = (event) => {
   );
 };
 
+/** Options of {@link enqueueHandler}. */
+export interface EnqueueOptions {
+  /**
+   * True for an object needing no prompt attention (e.g. Ready at its current generation). Its *adds* — which
+   * for such an object only come from a (re-)list, typically at startup — go in at low priority.
+   */
+  readonly settled?: (obj: KubeObject) => boolean;
+}
+
 /**
  * An informer handler that enqueues the keys `map` returns. On updates both the old and the new object are
  * mapped, so a dependent that changed owner (or label) enqueues both the old and the new primary.
  */
-export function enqueueHandler(sink: KeySink, map: MapFunc, predicate?: Predicate): InformerEventHandler {
+export function enqueueHandler(sink: KeySink, map: MapFunc, predicate?: Predicate, options: EnqueueOptions = {}): InformerEventHandler {
   const enqueue = (obj: KubeObject) => {
     for (const request of map(obj)) sink.add(keyOfRequest(request));
   };
   return {
     onAdd(obj) {
       if (predicate && !predicate({ type: 'add', object: obj })) return;
+      if (sink.addLowPriority !== undefined && options.settled?.(obj) === true) {
+        for (const request of map(obj)) sink.addLowPriority(keyOfRequest(request));
+        return;
+      }
       enqueue(obj);
     },
     onUpdate(oldObj, newObj) {

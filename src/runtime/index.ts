@@ -46,6 +46,7 @@ export {
   type MapFunc,
   type Predicate,
   type WatchEvent,
+  type EnqueueOptions,
   type KeySink,
 } from './handlers.js';
 export { runReconcile, classifyFailure, inCauseChain, FailureClass, type ReconcileOutcome, type RunningReconcile } from './reconcile.js';

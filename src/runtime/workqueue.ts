@@ -2,6 +2,11 @@
  * The controller work queue, after client-go's rate-limiting delaying queue. Keys, never events: a key
  * added many times while it waits is processed once; a key added while a worker processes it is processed
  * again after that worker calls {@link WorkQueue.done}, never by two workers at once.
+ *
+ * Two priorities, like controller-runtime's priority queue: {@link WorkQueue.addLowPriority} keys are handed
+ * out only when no normal key waits, and a normal add of a waiting low-priority key promotes it. A restart
+ * re-lists thousands of settled objects; without this, objects that still need creating wait behind all of
+ * them.
  */
 import { realClock, type Clock, type Timer } from './clock.js';
 import { nopWorkQueueMetrics, type WorkQueueMetrics } from './metrics.js';
@@ -48,6 +53,9 @@ export class WorkQueue {
   private readonly limiter: RateLimiter;
   private readonly metrics: WorkQueueMetrics;
   private readonly queue = new Fifo();
+  /** Low-priority keys; entries no longer in {@link lowKeys} were promoted and are skipped. */
+  private readonly low = new Fifo();
+  private readonly lowKeys = new Set<string>();
   /** Keys that need processing (queued, or re-added while processing). */
   private readonly dirty = new Map<string, number>();
   /** Keys a worker holds, with the time it took them. */
@@ -68,10 +76,26 @@ export class WorkQueue {
   add(key: string): void {
     if (this.shuttingDown) return;
     this.metrics.incAdds(this.name);
-    if (this.dirty.has(key)) return;
+    if (this.dirty.has(key)) {
+      if (this.lowKeys.delete(key)) this.enqueue(key);
+      return;
+    }
     this.dirty.set(key, this.clock.now());
     if (this.processing.has(key)) return;
     this.enqueue(key);
+  }
+
+  /**
+   * Marks `key` for processing once no normal key waits (see the module comment). A key that already waits
+   * keeps its place. Ignored after shutdown.
+   */
+  addLowPriority(key: string): void {
+    if (this.shuttingDown) return;
+    this.metrics.incAdds(this.name);
+    if (this.dirty.has(key)) return;
+    this.dirty.set(key, this.clock.now());
+    if (this.processing.has(key)) return;
+    this.enqueue(key, true);
   }
 
   /**
@@ -118,7 +142,7 @@ export class WorkQueue {
    * {@link done}. After shutdown the remaining queued keys are still handed out; then it resolves undefined.
    */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.queue.shift() ?? this.shiftLow();
     if (key !== undefined) return Promise.resolve(this.take(key));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.getters.push(resolve));
@@ -130,13 +154,14 @@ export class WorkQueue {
     if (started === undefined) return;
     this.processing.delete(key);
     this.metrics.observeWorkDuration(this.name, (this.clock.now() - started) / 1000);
+    // Re-added while processing: whatever priority it was re-added with, it is due now.
     if (this.dirty.has(key)) this.enqueue(key);
     this.checkDrained();
   }
 
   /** Keys waiting to be processed (not counting delayed ones or ones being processed). */
   len(): number {
-    return this.queue.length;
+    return this.queue.length + this.lowKeys.size;
   }
 
   /** Keys waiting for a delayed add. */
@@ -171,11 +196,22 @@ export class WorkQueue {
     });
   }
 
-  private enqueue(key: string): void {
+  private enqueue(key: string, lowPriority = false): void {
     const getter = this.getters.shift();
     if (getter !== undefined) getter(this.take(key));
-    else this.queue.push(key);
-    this.metrics.setDepth(this.name, this.queue.length);
+    else if (lowPriority) {
+      this.lowKeys.add(key);
+      this.low.push(key);
+    } else this.queue.push(key);
+    this.metrics.setDepth(this.name, this.len());
+  }
+
+  /** The oldest low-priority key still waiting (promoted ones are skipped). */
+  private shiftLow(): string | undefined {
+    for (let key = this.low.shift(); key !== undefined; key = this.low.shift()) {
+      if (this.lowKeys.delete(key)) return key;
+    }
+    return undefined;
   }
 
   private take(key: string): string {
@@ -184,12 +220,12 @@ export class WorkQueue {
     const now = this.clock.now();
     this.processing.set(key, now);
     this.metrics.observeQueueDuration(this.name, (now - addedAt) / 1000);
-    this.metrics.setDepth(this.name, this.queue.length);
+    this.metrics.setDepth(this.name, this.len());
     return key;
   }
 
   private checkDrained(): void {
-    if (!this.shuttingDown || this.queue.length > 0 || this.processing.size > 0) return;
+    if (!this.shuttingDown || this.len() > 0 || this.processing.size > 0) return;
     for (const resolve of this.drained.splice(0)) resolve();
   }
 }

@@ -34,7 +34,7 @@ function manifests(): string {
     `apiVersion: converge.io/v1alpha1
 kind: ProviderConfig
 metadata: {name: default}
-spec: {driver: sim, options: {latencyMs: "40"}, concurrency: {maxConcurrent: 8}}
+spec: {driver: sim, options: {latencyMs: "200"}, concurrency: {maxConcurrent: 4}}
 `,
   ];
   for (let i = 0; i < INSTANCES; i++) {
@@ -62,22 +62,28 @@ t.test(`kill -9 ${KILLS} times while ${INSTANCES} Instances are created: none le
   const yaml = manifests();
   const args = ['--data-dir', dataDir, '--listen', '127.0.0.1:0'];
 
-  let applied = false;
   const simulatedAtKill: number[] = [];
   for (let kill = 0; kill < KILLS; kill++) {
     const serve = await spawnServe(args);
-    // Until one apply has gone through completely, every life of the server also gets (part of) an apply.
-    const apply = applied ? undefined : runConverge(['apply', '-f', '-'], { env: { KUBECONFIG: serve.kubeconfig }, stdin: yaml });
-    // While the apply is still going (a CLI start alone takes a second on a busy machine), lives are longer.
-    const lifeMs = apply === undefined ? 300 + random() * 1700 : 1000 + random() * 4000;
-    await Promise.race([new Promise((r) => setTimeout(r, lifeMs)), apply?.then(() => new Promise((r) => setTimeout(r, random() * 1000)))]);
+    const env = { KUBECONFIG: serve.kubeconfig };
+    if (kill === 0) {
+      // The first life dies in the middle of the apply.
+      void runConverge(['apply', '-f', '-'], { env, stdin: yaml });
+      await new Promise((r) => setTimeout(r, 500 + random() * 1500));
+    } else if (kill === 1) {
+      // The second finishes the apply (re-applying what the first wrote is a no-op) and dies right after.
+      const res = await runConverge(['apply', '-f', '-'], { env, stdin: yaml });
+      t.equal(res.code, 0, `apply after the first kill: ${res.stderr}`);
+      await new Promise((r) => setTimeout(r, random() * 1000));
+    } else {
+      await new Promise((r) => setTimeout(r, 500 + random() * 2500));
+    }
     const counts = await fetch(`${serve.url}/sim/v1`).then((r) => r.json() as Promise<{ clouds: { name: string; resources: { instances: number } }[] }>, () => undefined);
     simulatedAtKill.push(counts === undefined ? -1 : counts.clouds.find((c) => c.name === 'default')?.resources.instances ?? 0);
     await serve.kill9();
-    if (apply !== undefined && (await apply).code === 0) applied = true;
   }
   t.comment(`simulated instances at each kill (-1: not measured): ${simulatedAtKill.join(' ')}`);
-  t.ok(simulatedAtKill.filter((n) => n > 0 && n < INSTANCES).length >= 3, 'several kills landed while instances were being created');
+  t.ok(simulatedAtKill.filter((n) => n > 0 && n < INSTANCES).length >= KILLS / 2, 'most kills landed while instances were being created');
 
   const serve = await spawnServe(args);
   t.teardown(() => serve.stop());
