@@ -42,6 +42,12 @@ export const bucketSpec = z
       .optional()
       .describe('Tags set on the bucket (at most 50; keys up to 128 characters, values up to 256).'),
     lifecycle: z.array(lifecycleRule).max(100).optional().describe('Object-expiration rules.'),
+    forceDelete: z
+      .boolean()
+      .optional()
+      .describe(
+        'Delete the bucket even when it still holds objects, deleting every object version and delete marker first. Default false: deleting a non-empty bucket is refused.',
+      ),
   })
   .superRefine((spec, ctx) => {
     checkManagedSpec(spec, ctx);
