@@ -84,8 +84,9 @@ export const eventType: ResourceType = {
     { name: 'LAST SEEN', type: 'date', jsonPath: '.lastTimestamp' },
     { name: 'TYPE', type: 'string', jsonPath: '.type' },
     { name: 'REASON', type: 'string', jsonPath: '.reason' },
-    { name: 'OBJECT', type: 'string', jsonPath: '.involvedObject.name' },
+    { name: 'OBJECT', type: 'string', jsonPath: '.involvedObject.name', description: 'kind/name of the object (computed by the API server).' },
     { name: 'MESSAGE', type: 'string', jsonPath: '.message' },
   ],
   immutableFields: [],
+  tableNameAndAge: false,
 };

@@ -44,6 +44,11 @@ export interface ResourceType<Spec extends z.ZodType = z.ZodType, Status extends
    * than `apiVersion`, `kind` and `metadata`. When set, `spec`/`status` are unused and generation never bumps.
    */
   readonly topLevel?: z.ZodType;
+  /**
+   * `false` when the Table shows only the printer columns, without the leading Name and trailing Age (as
+   * kube-apiserver prints Events). Default true.
+   */
+  readonly tableNameAndAge?: false;
   /** `false` for kinds that are not CustomResourceDefinitions (core kinds); they get no CRD. */
   readonly crd?: false;
   /** Fields `fieldSelector` may use beyond `metadata.name` and `metadata.namespace`. */

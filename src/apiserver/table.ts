@@ -45,17 +45,14 @@ const AGE_COLUMN: TableColumn = {
 
 /** Columns of a kind's Table: Name, its printer columns, then Age — the same list the CRD declares. */
 export function tableColumns(type: ResourceType): TableColumn[] {
-  return [
-    NAME_COLUMN,
-    ...type.printerColumns.map((c) => ({
-      name: c.name,
-      type: c.type === 'date' ? 'date' : c.type,
-      format: '',
-      description: c.description ?? '',
-      priority: c.priority ?? 0,
-    })),
-    AGE_COLUMN,
-  ];
+  const columns = type.printerColumns.map((c) => ({
+    name: c.name,
+    type: c.type === 'date' ? 'date' : c.type,
+    format: '',
+    description: c.description ?? '',
+    priority: c.priority ?? 0,
+  }));
+  return type.tableNameAndAge === false ? columns : [NAME_COLUMN, ...columns, AGE_COLUMN];
 }
 
 function sinceText(value: unknown, now: Date): string {
@@ -68,7 +65,18 @@ function sinceText(value: unknown, now: Date): string {
  * Cells of built-in kinds that no JSONPath can express (kube-apiserver prints these in Go), by
  * `apiVersion/Kind/COLUMN`: the DATA column of Secrets counts keys and must never show values.
  */
-const computedCells: ReadonlyMap<string, (obj: KubeObject) => unknown> = new Map([['v1/Secret/DATA', secretDataCount]]);
+const computedCells: ReadonlyMap<string, (obj: KubeObject) => unknown> = new Map<string, (obj: KubeObject) => unknown>([
+  ['v1/Secret/DATA', secretDataCount],
+  ['v1/Event/OBJECT', eventObject],
+]);
+
+/** `instance/web-1`: how kubectl names an Event's object. */
+function eventObject(obj: KubeObject): string {
+  const involved = (obj as unknown as { involvedObject?: { kind?: unknown; name?: unknown } }).involvedObject;
+  const kind = typeof involved?.kind === 'string' ? involved.kind.toLowerCase() : '';
+  const name = typeof involved?.name === 'string' ? involved.name : '';
+  return kind === '' ? name : `${kind}/${name}`;
+}
 
 /** Renders one printer-column cell the way apiextensions-apiserver does (dates as ages, lists joined). */
 function cell(type: ResourceType, obj: KubeObject, column: PrinterColumn, now: Date): unknown {
@@ -92,12 +100,9 @@ function cell(type: ResourceType, obj: KubeObject, column: PrinterColumn, now: D
 
 /** One Table row for an object. */
 export function tableRow(type: ResourceType, obj: KubeObject, now: Date): TableRow {
+  const cells = type.printerColumns.map((c) => cell(type, obj, c, now));
   return {
-    cells: [
-      obj.metadata.name,
-      ...type.printerColumns.map((c) => cell(type, obj, c, now)),
-      sinceText(obj.metadata.creationTimestamp, now),
-    ],
+    cells: type.tableNameAndAge === false ? cells : [obj.metadata.name, ...cells, sinceText(obj.metadata.creationTimestamp, now)],
     object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },
   };
 }
