@@ -2,10 +2,12 @@
  * `npm run bench -- [NAME...]`: runs the named benchmarks (all when none), each printing a table of medians
  * and ratios against its baseline and writing `bench/results/<NAME>.json`.
  */
+import { runApiCreate } from './api-create.js';
 import { runStorePut } from './store-put.js';
 
 const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   'store-put': () => runStorePut(),
+  'api-create': () => runApiCreate(),
 };
 
 const names = process.argv.slice(2);
