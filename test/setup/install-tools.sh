@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on Debian 12 (run as root): the real components the tests start
-# (etcd, Debian's kubectl 1.20 beside the kubectl on PATH) and the npm dependencies. Idempotent; tools that
-# are built or downloaded are cached under ${CONVERGE_TOOLS_DIR:-~/.cache/converge-tools} and reused.
+# (etcd, Debian's kubectl 1.20 beside the kubectl on PATH, MinIO for the s3 driver) and the npm dependencies.
+# Idempotent; tools that are built or downloaded are cached under ${CONVERGE_TOOLS_DIR:-~/.cache/converge-tools}
+# and reused.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,6 +30,9 @@ if [ ! -x "$old_kubectl" ]; then
   rm -rf "$tmp"
 fi
 "$old_kubectl" version --client --short 2>/dev/null || "$old_kubectl" version --client
+
+# MinIO, the S3-compatible server the s3 driver tests run against: built once from the Go module proxy.
+CONVERGE_TOOLS_DIR="$tools" test/setup/install-minio.sh >/dev/null
 
 # better-sqlite3 builds from source here: point node-gyp at the local Node headers.
 if [ -z "${npm_config_nodedir:-}" ] && [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
