@@ -3,11 +3,14 @@
  * and ratios against its baseline and writing `bench/results/<NAME>.json`.
  */
 import { runApiCreate } from './api-create.js';
+import { defaultConverge10k, runConverge10k } from './converge-10k.js';
 import { runStorePut } from './store-put.js';
 
 const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   'store-put': () => runStorePut(),
   'api-create': () => runApiCreate(),
+  // BENCH_INSTANCES shrinks it for a quick look; the recorded figures use the default 10,000.
+  'converge-10k': () => runConverge10k({ ...defaultConverge10k, instances: Number(process.env['BENCH_INSTANCES'] ?? defaultConverge10k.instances) }),
 };
 
 const names = process.argv.slice(2);

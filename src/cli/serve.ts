@@ -15,6 +15,8 @@ Options:
   --listen HOST:PORT  address to serve on (default 127.0.0.1:6443; port 0 = any free port)
   --log-level LEVEL   fatal, error, warn, info, debug, trace or silent (default info)
   --api-only          serve the API without running the controllers
+  --workers N         concurrent reconciles per managed controller (default 16); backend load is bounded
+                      by each ProviderConfig's spec.concurrency.maxConcurrent
   --sim-state PATH    where the simulated cloud keeps its resources: a sqlite file (default
                       <data-dir>/sim.db, survives restarts) or "memory"
   --lease-duration D  controller leader lease (default 15s); a standby replica takes over within it
@@ -52,6 +54,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'log-level': { type: 'string', default: 'info' },
         'api-only': { type: 'boolean', default: false },
         'sim-state': { type: 'string' },
+        workers: { type: 'string' },
         'lease-duration': { type: 'string', default: '15s' },
         'leader-elect': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -70,6 +73,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (leaseMs < 1000) throw new CliError('--lease-duration: must be at least 1s', 2);
   const leaderElect = values['leader-elect'];
   if (leaderElect !== undefined && leaderElect !== 'true' && leaderElect !== 'false') throw new CliError(`--leader-elect: expected true or false, got "${leaderElect}"`, 2);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 4096)) {
+    throw new CliError(`--workers: expected a whole number from 1 to 4096, got "${values.workers ?? ''}"`, 2);
+  }
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
   let leadershipLost = false;
   let stopServing: (() => void) | undefined;
@@ -86,6 +93,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     },
     dataDir: values['data-dir'],
     ...(values['sim-state'] !== undefined ? { simState: values['sim-state'] } : {}),
+    ...(workers !== undefined ? { workers } : {}),
     ...(values.store !== undefined ? { storeUrl: values.store } : {}),
     host,
     port,

@@ -26,6 +26,8 @@ export interface ControlLoopOptions {
   readonly metrics: Metrics;
   /** Called when this replica loses leadership after holding it (the process should exit and restart). */
   readonly onLeadershipLost: () => void;
+  /** Workers per managed controller; default `DEFAULT_MANAGED_WORKERS`. */
+  readonly workers?: number;
   /** Elect a leader through the store's lease (default true); false always reconciles. */
   readonly leaderElection?: boolean;
   /** Lease timing; defaults are client-go's (15 s lease, 10 s renew deadline, 2 s retry). */
@@ -69,6 +71,7 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     client,
     clouds: options.clouds,
     journal: options.journal,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
     logger: options.logger,
     metrics: options.metrics.registry,
     runtimeMetrics: createRuntimeMetrics(options.metrics.registry),

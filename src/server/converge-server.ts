@@ -43,6 +43,8 @@ export interface ConvergeServerOptions {
    * restarts like a real cloud) or `memory` (gone on exit).
    */
   readonly simState?: string;
+  /** Workers per managed controller (default 16); raise with the ProviderConfigs' `maxConcurrent` for slow backends. */
+  readonly workers?: number;
   /** Leader-lease timing (tests shorten it). */
   readonly lease?: { readonly durationMs: number; readonly renewDeadlineMs: number; readonly retryPeriodMs: number };
 }
@@ -161,6 +163,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         metrics,
         onLeadershipLost: options.onLeadershipLost ?? (() => options.logger.error('lost the controller lease')),
         leaderElection: options.leaderElection ?? storeUrl.startsWith('etcd:'),
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
         ...(options.lease
           ? { leaseDurationMs: options.lease.durationMs, renewDeadlineMs: options.lease.renewDeadlineMs, retryPeriodMs: options.lease.retryPeriodMs }
           : {}),
