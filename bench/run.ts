@@ -4,10 +4,12 @@
  */
 import { runApiCreate } from './api-create.js';
 import { defaultConverge10k, runConverge10k } from './converge-10k.js';
+import { runList10k } from './list-10k.js';
 import { runStorePut } from './store-put.js';
 
 const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   'store-put': () => runStorePut(),
+  'list-10k': () => runList10k(),
   'api-create': () => runApiCreate(),
   // BENCH_INSTANCES shrinks it for a quick look; the recorded figures use the default 10,000.
   'converge-10k': () => runConverge10k({ ...defaultConverge10k, instances: Number(process.env['BENCH_INSTANCES'] ?? defaultConverge10k.instances) }),
