@@ -10,14 +10,15 @@ import {
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
   DeleteObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { KubeObject } from '../../schemas/object.js';
-import { ConvergeError, ErrorCode, UnavailableError } from '../../src/errors/index.js';
-import { s3BucketConnector, S3ClientCache, S3_BUCKET_PREFIX } from '../../src/providers/s3/index.js';
+import { ConvergeError, ErrorCode, TerminalError, UnavailableError } from '../../src/errors/index.js';
+import { bucketUrl, s3BucketConnector, S3ClientCache, s3Settings, S3_BUCKET_PREFIX } from '../../src/providers/s3/index.js';
 import { simBucket } from '../../src/providers/sim/index.js';
 import { providerCredentials, type ExternalClient } from '../../src/providers/types.js';
 import { startMinio, type MinioHandle } from '../helpers/minio.js';
@@ -147,6 +148,56 @@ t.test('lifecycle rules round trip: added, changed, removed', async (t) => {
       t.equal(got.Rules?.length, step.rules, `${step.name}: rules on the bucket`);
     }
   }
+});
+
+t.test('a lifecycle rule changed out of band (disabled, extra rule) is a spec.lifecycle diff that update undoes', async (t) => {
+  const client = await connect();
+  const obj = bucket({ lifecycle: [{ id: 'logs', prefix: 'logs/', expirationDays: 7 }] });
+  await client.create(obj, signal);
+  t.equal((await client.observe(obj, signal)).upToDate, true);
+  await admin.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: nameOf(obj),
+      LifecycleConfiguration: {
+        Rules: [
+          { ID: 'logs', Status: 'Disabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 7 } },
+          { ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } },
+        ],
+      },
+    }),
+  );
+  const obs = await client.observe(obj, signal);
+  t.same(obs.diff, [
+    {
+      path: 'spec.lifecycle',
+      desired: [{ id: 'logs', prefix: 'logs/', expirationDays: 7 }],
+      observed: [
+        { id: 'logs', prefix: 'logs/', expirationDays: 7, enabled: false },
+        { id: 'tmp', prefix: 'tmp/', expirationDays: 1 },
+      ],
+    },
+  ]);
+  await client.update(obj, obs.diff, signal);
+  t.equal((await client.observe(obj, signal)).upToDate, true);
+});
+
+t.test('settings: addressing style, bucket URL, bad options', async (t) => {
+  const credentials = creds({ accessKeyId: 'k', secretAccessKey: 's' });
+  const pc = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'converge.io/v1alpha1', kind: 'ProviderConfig', metadata: { name: 'p' }, spec: { driver: 's3', ...spec } });
+  const cases: { name: string; spec: Record<string, unknown>; pathStyle: boolean; region: string; url: string }[] = [
+    { name: 'MinIO endpoint: path style', spec: { endpoint: 'http://127.0.0.1:9000/' }, pathStyle: true, region: 'us-east-1', url: 'http://127.0.0.1:9000/cb-x' },
+    { name: 'AWS (no endpoint): virtual hosted', spec: { region: 'eu-west-3' }, pathStyle: false, region: 'eu-west-3', url: 'https://cb-x.s3.eu-west-3.amazonaws.com' },
+    { name: 'amazonaws.com endpoint', spec: { endpoint: 'https://s3.eu-west-3.amazonaws.com' }, pathStyle: false, region: 'us-east-1', url: 'https://cb-x.s3.eu-west-3.amazonaws.com' },
+    { name: 'forcePathStyle false', spec: { endpoint: 'https://rgw.lab:7480', options: { forcePathStyle: 'false' } }, pathStyle: false, region: 'us-east-1', url: 'https://cb-x.rgw.lab:7480' },
+  ];
+  for (const c of cases) {
+    const settings = s3Settings(pc(c.spec), credentials);
+    t.equal(settings.forcePathStyle, c.pathStyle, `${c.name}: forcePathStyle`);
+    t.equal(settings.region, c.region, `${c.name}: region`);
+    t.equal(bucketUrl(settings, 'cb-x'), c.url, `${c.name}: bucket URL`);
+  }
+  t.throws(() => s3Settings(pc({ endpoint: 'http://x', options: { forcePathStyle: 'yes' } }), credentials), new TerminalError('ProviderConfig "p": option forcePathStyle must be "true" or "false", got "yes"'));
+  t.throws(() => s3Settings(pc({ endpoint: 'qemu:///system' }), credentials), { constructor: TerminalError, message: /spec\.endpoint must be an http:\/\/ or https:\/\/ URL/ });
 });
 
 t.test('turning versioning off suspends it', async (t) => {
