@@ -6,9 +6,11 @@ import { runApiCreate } from './api-create.js';
 import { defaultConverge10k, runConverge10k } from './converge-10k.js';
 import { runList10k } from './list-10k.js';
 import { runStorePut } from './store-put.js';
+import { defaultWatchLatency, runWatchLatency } from './watch-latency.js';
 
 const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   'store-put': () => runStorePut(),
+  'watch-latency': () => runWatchLatency({ ...defaultWatchLatency, serverNodeArgs: (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '') }),
   'list-10k': () => runList10k(),
   'api-create': () => runApiCreate(),
   // BENCH_INSTANCES shrinks it for a quick look; the recorded figures use the default 10,000.

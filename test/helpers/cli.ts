@@ -47,8 +47,8 @@ export interface ServeProcess {
 }
 
 /** Starts `converge serve` as a child process and waits (≤ 20 s) until it prints its address. */
-export async function spawnServe(args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, convergeArgv(['serve', '--log-level', 'warn', ...args]), {
+export async function spawnServe(args: readonly string[], options: { readonly nodeArgs?: readonly string[] } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...convergeArgv(['serve', '--log-level', 'warn', ...args])], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

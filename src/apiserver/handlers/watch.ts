@@ -7,6 +7,7 @@ import { statusFromError } from '../util/status.js';
 import { wantsTable } from '../util/negotiate.js';
 import type { ListQuery } from '../util/query.js';
 import { selectorFilter } from './read.js';
+import { sharedLine } from './watch-lines.js';
 import type { ResourceRequest } from './resource-request.js';
 
 /**
@@ -45,7 +46,12 @@ export async function handleWatch(r: ResourceRequest, query: ListQuery): Promise
       }, limits.bookmarkIntervalMs)
     : undefined;
   const encode = (event: ObjectEvent): string => {
-    if (!asTable) return JSON.stringify(event);
+    if (!asTable) {
+      const m = event.object.metadata;
+      // Only events with a resourceVersion identify their content; the rest are encoded each time.
+      if (m.resourceVersion === undefined) return JSON.stringify(event);
+      return sharedLine(`${r.type.group}/${r.type.plural}/${m.namespace ?? ''}/${m.name}@${m.resourceVersion}/${event.type}`, () => JSON.stringify(event));
+    }
     const table = toTable(r.type, [event.object], { resourceVersion: event.object.metadata.resourceVersion ?? '' }, r.deps.registry.now());
     return JSON.stringify({ type: event.type, object: table });
   };
