@@ -4,6 +4,7 @@
  */
 import { runApiCreate } from './api-create.js';
 import { defaultConverge10k, runConverge10k } from './converge-10k.js';
+import { runDriftSteady } from './drift-steady.js';
 import { runList10k } from './list-10k.js';
 import { runStorePut } from './store-put.js';
 import { defaultWatchLatency, runWatchLatency } from './watch-latency.js';
@@ -12,6 +13,7 @@ const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   'store-put': () => runStorePut(),
   'watch-latency': () => runWatchLatency({ ...defaultWatchLatency, serverNodeArgs: (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '') }),
   'list-10k': () => runList10k(),
+  'drift-steady': () => runDriftSteady(),
   'api-create': () => runApiCreate(),
   // BENCH_INSTANCES shrinks it for a quick look; the recorded figures use the default 10,000.
   'converge-10k': () => runConverge10k({ ...defaultConverge10k, instances: Number(process.env['BENCH_INSTANCES'] ?? defaultConverge10k.instances) }),
