@@ -3,6 +3,7 @@
  * and ratios against its baseline and writing `bench/results/<NAME>.json`.
  */
 import { runApiCreate } from './api-create.js';
+import { runApply10k } from './apply-10k.js';
 import { defaultConverge10k, runConverge10k } from './converge-10k.js';
 import { runDriftSteady } from './drift-steady.js';
 import { runList10k } from './list-10k.js';
@@ -15,6 +16,7 @@ const benchmarks: Readonly<Record<string, () => Promise<void>>> = {
   'list-10k': () => runList10k(),
   'drift-steady': () => runDriftSteady(),
   'api-create': () => runApiCreate(),
+  'apply-10k': () => runApply10k(),
   // BENCH_INSTANCES shrinks it for a quick look; the recorded figures use the default 10,000.
   'converge-10k': () => runConverge10k({ ...defaultConverge10k, instances: Number(process.env['BENCH_INSTANCES'] ?? defaultConverge10k.instances) }),
 };
