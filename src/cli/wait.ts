@@ -36,13 +36,20 @@ export function notReadyReason(obj: KubeObject): string {
 const POLL_MS = 500;
 
 /**
+ * Kinds whose controllers report a Ready condition. Others (ProviderConfig, IPAllocation, Secret, …) are
+ * configuration read by those controllers: applied means done, so `--wait` does not wait for them.
+ */
+export const REPORTS_READY: ReadonlySet<string> = new Set(['Instance', 'Volume', 'Bucket', 'Network', 'Pool']);
+
+/**
  * Waits until every object is Ready, printing progress on stderr when something changes. Resolves true when all
  * are Ready, false on timeout (listing what is not ready and why). Kinds without controllers never turn Ready;
  * the timeout message says so.
  */
 export async function waitForReady(client: ApiClient, objects: readonly { type: ResourceType; object: KubeObject }[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const pending = new Map(objects.map((o) => [objectRef(o.type, o.object.metadata.name), o]));
+  const pending = new Map(objects.filter((o) => REPORTS_READY.has(o.type.kind)).map((o) => [objectRef(o.type, o.object.metadata.name), o]));
+  const total = pending.size;
   const last = new Map<string, KubeObject>();
   let lastLine = '';
   while (pending.size > 0) {
@@ -60,7 +67,7 @@ export async function waitForReady(client: ApiClient, objects: readonly { type: 
       }
     }
     if (pending.size === 0) break;
-    const line = `waiting for ${pending.size}/${objects.length} object(s) to be Ready`;
+    const line = `waiting for ${pending.size}/${total} object(s) to be Ready`;
     if (line !== lastLine) process.stderr.write(`${line}\n`);
     lastLine = line;
     if (Date.now() >= deadline) {

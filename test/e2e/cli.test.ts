@@ -102,3 +102,9 @@ t.test('bad manifests: one readable line per problem, nothing applied', async (t
   t.match(syntax.stderr, /^error: -:\d+: invalid YAML/);
 });
 
+
+t.test('apply --wait does not wait for kinds no controller reports Ready for (ProviderConfig)', async (t) => {
+  const res = await cli('apply', '-f', join(examples, 'providerconfig-default.yaml'), '--wait', '--timeout', '10s');
+  t.equal(res.code, 0, res.stderr);
+  t.notMatch(res.stderr, /not Ready/);
+});
