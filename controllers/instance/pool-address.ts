@@ -18,6 +18,7 @@ import {
   describeBlock,
   ipAllocationName,
   isPoolExhausted,
+  listAllocations,
   listPoolAllocations,
   PoolExhaustedError,
   toAllocation,
@@ -27,8 +28,6 @@ import {
 import { HeldAddresses, nicKey } from './held-addresses.js';
 import { networkCidrOfNic, poolFieldOf, poolNics, poolOfNic, type PoolNic } from './pool-nics.js';
 
-/** Page size when listing a namespace's allocations. */
-const PAGE_SIZE = 500;
 
 /** The owner recorded on the Instance's allocations. */
 export function allocationOwnerOf(instance: KubeObject): AllocationOwner {
@@ -175,17 +174,7 @@ export function withNicAddresses(instance: KubeObject, addresses: ReadonlyMap<nu
 export async function ownedAddressAllocations(client: ApiClient, instance: KubeObject): Promise<Allocation[]> {
   const namespace = instance.metadata.namespace;
   if (namespace === undefined) return [];
-  const out: Allocation[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.list(ipAllocationType, { namespace, limit: PAGE_SIZE, ...(token ? { continue: token } : {}) });
-    for (const obj of page.items) {
-      const a = toAllocation(obj);
-      if (a !== undefined && a.owner.uid === instance.metadata.uid && a.purpose === AllocationPurpose.Address) out.push(a);
-    }
-    token = page.continue;
-  } while (token);
-  return out;
+  return listAllocations(client, namespace, (a) => a.owner.uid === instance.metadata.uid && a.purpose === AllocationPurpose.Address);
 }
 
 /** Deletes `allocations` (by uid precondition; already gone is fine). */

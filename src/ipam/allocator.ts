@@ -19,6 +19,7 @@ import { poolSpec } from '../../schemas/pool.js';
 import type { ApiClient } from '../client/types.js';
 import { BadRequestError, ConflictError, ConvergeError, ErrorCode, InvalidError, isAlreadyExists, isNotFound } from '../errors/index.js';
 import { poolLayout, type PoolLayout } from './layout.js';
+import { listAllocations } from './list.js';
 import { ipAllocationName } from './names.js';
 import { cidrContains } from './overlap.js';
 import { assertClaimedFromParent } from './parent.js';
@@ -28,8 +29,6 @@ import { enclosesRequest, resolveRequest, type AllocationRequest, type ResolvedR
 
 /** Lost races tolerated before giving up with a ConflictError (a silent requeue for controllers). */
 const DEFAULT_MAX_ATTEMPTS = 32;
-/** Page size when listing a pool's allocations. */
-const PAGE_SIZE = 500;
 
 /** Options common to every {@link allocate} call. */
 interface AllocateCommon {
@@ -119,18 +118,7 @@ function requestOf(options: AllocateOptions): AllocationRequest {
 
 /** Every allocation of pool `pool`, including terminating ones (they hold their range until gone). */
 export async function listPoolAllocations(client: ApiClient, pool: PoolRef): Promise<Allocation[]> {
-  const namespace = namespaceOf(pool);
-  const out: Allocation[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.list(ipAllocationType, { namespace, limit: PAGE_SIZE, ...(token ? { continue: token } : {}) });
-    for (const obj of page.items) {
-      const a = toAllocation(obj);
-      if (a !== undefined && a.pool === pool.metadata.name) out.push(a);
-    }
-    token = page.continue;
-  } while (token);
-  return out;
+  return listAllocations(client, namespaceOf(pool), (a) => a.pool === pool.metadata.name);
 }
 
 /** True when allocation `a` of the owner already answers `request`. */

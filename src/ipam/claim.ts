@@ -15,6 +15,7 @@ import type { KubeObject } from '../../schemas/object.js';
 import { BadRequestError, ConflictError, ConvergeError, ErrorCode, isAlreadyExists, isNotFound } from '../errors/index.js';
 import type { ApiClient } from '../client/types.js';
 import { layoutOf, listPoolAllocations, namespaceOf } from './allocator.js';
+import { listAllocations } from './list.js';
 import { cidrContains } from './overlap.js';
 import { rangeOf } from './ranges.js';
 import { allocationObject, olderThan, toAllocation, type Allocation, type AllocationOwner } from './records.js';
@@ -132,17 +133,7 @@ export async function claimPrefix(options: ClaimOptions): Promise<ClaimResult> {
 
 /** Every claim (purpose `pool`) `owner` holds in `namespace`, in whatever parent pool. */
 export async function listClaims(client: ApiClient, namespace: string, owner: Pick<AllocationOwner, 'uid'>): Promise<Allocation[]> {
-  const out: Allocation[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.list(ipAllocationType, { namespace, limit: 500, ...(token ? { continue: token } : {}) });
-    for (const obj of page.items) {
-      const a = toAllocation(obj);
-      if (a !== undefined && a.purpose === AllocationPurpose.Pool && a.owner.uid === owner.uid) out.push(a);
-    }
-    token = page.continue;
-  } while (token);
-  return out;
+  return listAllocations(client, namespace, (a) => a.purpose === AllocationPurpose.Pool && a.owner.uid === owner.uid);
 }
 
 /** Options of {@link releaseClaims}. */

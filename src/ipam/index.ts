@@ -11,6 +11,7 @@ export { cidrContains, intersectCidrs, overlapsAny, findOverlaps, compareCidrs }
 export { planAllocation, freeSpace, exhaustionMessage, describeBlock, type PlanInput, type PlannedAllocation, type FreeSpace } from './plan.js';
 export { PrefixTree, FitStrategy } from './prefix-tree.js';
 export { toAllocation, allocationObject, olderThan, type Allocation, type AllocationOwner, type AllocationRecord } from './records.js';
+export { listAllocations } from './list.js';
 export { resolveRequest, enclosesRequest, type AllocationRequest, type PrefixRequest, type AddressRequest, type ResolvedRequest } from './request.js';
 export { poolUsage, ratio, type PoolUsage, type FamilyUsage } from './stats.js';
 export { mergeRanges, subtractRanges, intersectRanges, rangeOf, rangeToCidrs, rangesSize, countTouchedBlocks, type AddressRange } from './ranges.js';
