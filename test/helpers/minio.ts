@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool, toolsDir } from './tools.js';
@@ -24,18 +24,6 @@ export interface MinioHandle {
 /** The MinIO binary test/setup/install-minio.sh builds, or an Error naming that command. */
 export function minioBinary(): string {
   return requireTool('minio', [join(toolsDir, 'minio', 'minio')], 'run test/setup/install-minio.sh (builds MinIO from the Go module proxy)');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function ready(endpoint: string): Promise<boolean> {
