@@ -29,8 +29,11 @@ t.test('out-of-band change with driftPolicy Correct is detected, reported and co
   t.match(detected, { type: 'Warning', message: /spec\.vcpus: want 2, found 16/ });
   t.equal(clouds.get('default').peek(SimKind.Instance, name)?.['vcpus'], 2, 'corrected in the sim');
   t.equal(await driftCount(env.registry), 1, 'converge_drift_detected_total counted once');
-  const after = await waitReady(client, instanceType, 'fix');
-  t.equal(conditionOf(after, 'Drifted')?.status, 'False');
+  // The DriftCorrected event is recorded before the status write that clears Drifted, so wait for that write.
+  const after = await eventually(async () => {
+    const o = await client.get(instanceType, 'default', 'fix');
+    return conditionOf(o, 'Drifted')?.status === 'False' && conditionOf(o, 'Ready')?.status === 'True' ? o : undefined;
+  }, 'Drifted=False and Ready after the correction');
   stopWatch.abort();
   await watching;
   const recorded = seen.find((o) => conditionOf(o, 'Drifted')?.status === 'True');
