@@ -5,6 +5,7 @@
 import type { ResourceType } from './types.js';
 import { bucketType } from './bucket.js';
 import { eventType } from './event.js';
+import { gitRepositoryType } from './gitrepository.js';
 import { instanceType } from './instance.js';
 import { ipAllocationType } from './ipallocation.js';
 import { networkType } from './network.js';
@@ -13,7 +14,7 @@ import { providerConfigType } from './providerconfig.js';
 import { secretType } from './secret.js';
 import { volumeType } from './volume.js';
 
-export { bucketType, eventType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, secretType, volumeType };
+export { bucketType, eventType, gitRepositoryType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, secretType, volumeType };
 
 /** Every Converge kind, in a stable order (used for discovery, OpenAPI and CRDs; see {@link servedTypes}). */
 export const resourceTypes: readonly ResourceType[] = [
@@ -24,6 +25,7 @@ export const resourceTypes: readonly ResourceType[] = [
   poolType,
   ipAllocationType,
   providerConfigType,
+  gitRepositoryType,
 ];
 
 /** Core kinds (group `""`, served under `/api/v1`) the API server serves alongside the Converge kinds; no CRDs. */
