@@ -8,13 +8,14 @@ import { eventType } from './event.js';
 import { gitRepositoryType } from './gitrepository.js';
 import { instanceType } from './instance.js';
 import { ipAllocationType } from './ipallocation.js';
+import { leaseType } from './lease.js';
 import { networkType } from './network.js';
 import { poolType } from './pool.js';
 import { providerConfigType } from './providerconfig.js';
 import { secretType } from './secret.js';
 import { volumeType } from './volume.js';
 
-export { bucketType, eventType, gitRepositoryType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, secretType, volumeType };
+export { bucketType, eventType, gitRepositoryType, instanceType, ipAllocationType, leaseType, networkType, poolType, providerConfigType, secretType, volumeType };
 
 /** Every Converge kind, in a stable order (used for discovery, OpenAPI and CRDs; see {@link servedTypes}). */
 export const resourceTypes: readonly ResourceType[] = [
@@ -31,8 +32,14 @@ export const resourceTypes: readonly ResourceType[] = [
 /** Core kinds (group `""`, served under `/api/v1`) the API server serves alongside the Converge kinds; no CRDs. */
 export const coreTypes: readonly ResourceType[] = [eventType, secretType];
 
-/** Every kind the API server serves: the Converge kinds, then the core kinds. */
-export const servedTypes: readonly ResourceType[] = [...resourceTypes, ...coreTypes];
+/**
+ * Built-in Kubernetes kinds of named groups the API server serves so that the in-cluster code paths run
+ * against it too (`coordination.k8s.io/v1` Lease for leader election); no CRDs.
+ */
+export const builtinGroupTypes: readonly ResourceType[] = [leaseType];
+
+/** Every kind the API server serves: the Converge kinds, then the core kinds, then the built-in group kinds. */
+export const servedTypes: readonly ResourceType[] = [...resourceTypes, ...coreTypes, ...builtinGroupTypes];
 
 /** What to look a kind up by. Every given criterion must match; `resource` matches any name form. */
 export interface ResourceQuery {

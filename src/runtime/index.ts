@@ -60,6 +60,7 @@ export {
   type ResourceLock,
 } from './leader.js';
 export { BackendLeaseLock, type BackendLeaseLockOptions } from './lease-lock.js';
+export { ApiLeaseLock, type ApiLeaseLockOptions } from './api-lease-lock.js';
 export * as conditions from './conditions.js';
 export type { Condition, ConditionInput } from './conditions.js';
 export * as finalizers from './finalizers.js';
