@@ -12,6 +12,7 @@ import type { Logger } from '../src/observability/logger.js';
 import { SimClouds } from '../src/providers/sim/index.js';
 import { InformerFactory, nopEventRecorder, type Clock, type Controller, type EventRecorder, type RateLimiter, type RuntimeMetrics } from '../src/runtime/index.js';
 import { setupBucketController } from './bucket/setup.js';
+import { setupGitRepositoryController } from './gitops/setup.js';
 import { setupInstanceController } from './instance/setup.js';
 import type { DEFAULT_MANAGED_WORKERS, ManagedControllerDeps } from './managed.js';
 import { setupNetworkController } from './network/setup.js';
@@ -36,6 +37,8 @@ export interface ControllersOptions {
   readonly rateLimiter?: RateLimiter;
   /** controller-runtime's reconcile and work-queue metrics (`createRuntimeMetrics`). */
   readonly runtimeMetrics?: RuntimeMetrics;
+  /** Where the GitRepository controller keeps its checkouts; default a per-user directory under the OS temp dir. */
+  readonly gitopsCacheDir?: string;
 }
 
 /** The built controllers and what they share. */
@@ -70,6 +73,7 @@ export function createManagedControllers(options: ControllersOptions): ManagedCo
     setupBucketController(deps, clouds),
     setupInstanceController(deps, clouds),
     setupPoolController(deps, clouds),
+    setupGitRepositoryController(deps, options.gitopsCacheDir !== undefined ? { cacheDir: options.gitopsCacheDir } : {}),
   ];
   return { controllers, informers, clouds, journal };
 }

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { gitUrlProblem } from '../../schemas/gitrepository.js';
 import { InvalidError, UnavailableError } from '../errors/index.js';
 
@@ -94,6 +94,15 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
   });
 }
 
+/**
+ * `url` as git should see it from the cache directory: a relative local path is resolved against this
+ * process's working directory (git runs elsewhere); URLs and scp-like `host:path` are left alone.
+ */
+export function remoteOf(url: string): string {
+  if (url.includes('://') || /^[^/]*:/.test(url) || isAbsolute(url)) return url;
+  return resolve(url);
+}
+
 /** The refspec to fetch for `ref`. */
 function refspecOf(ref: GitRef): string {
   if (ref.commit !== undefined) return ref.commit;
@@ -126,11 +135,12 @@ export async function fetchRevision(options: FetchOptions): Promise<string> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   if (!existsSync(join(options.dir, '.git'))) await run(['init', '-q']);
   const refspec = refspecOf(options.ref);
+  const remote = remoteOf(options.url);
   try {
-    await run(['fetch', '-q', '--no-tags', '--force', '--depth=1', '--', options.url, refspec]);
+    await run(['fetch', '-q', '--no-tags', '--force', '--depth=1', '--', remote, refspec]);
   } catch (err) {
     if (options.ref.commit === undefined) throw err;
-    await run(['fetch', '-q', '--force', '--', options.url, '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*']);
+    await run(['fetch', '-q', '--force', '--', remote, '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*']);
   }
   const target = options.ref.commit ?? 'FETCH_HEAD';
   let sha: string;

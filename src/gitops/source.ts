@@ -1,0 +1,61 @@
+/**
+ * Fetching a GitRepository's revision into its cache directory: credentials from the referenced Secret,
+ * one cache repository per GitRepository (`<cacheDir>/<hash of namespace/name>`), the exact commit checked out.
+ */
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GitRepositorySpec } from '../../schemas/gitrepository.js';
+import { secretType } from '../../schemas/index.js';
+import type { ApiClient } from '../client/types.js';
+import { credentialEnv, credentialsFromSecret, type GitCredentials } from './credentials.js';
+import { fetchRevision } from './git.js';
+
+/** The cache repository of GitRepository `namespace/name` under `cacheDir`. */
+export function cacheDirOf(cacheDir: string, namespace: string, name: string): string {
+  return join(cacheDir, createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 32));
+}
+
+/** Removes the cache repository of a GitRepository that is gone. */
+export async function removeCache(cacheDir: string, namespace: string, name: string): Promise<void> {
+  await rm(cacheDirOf(cacheDir, namespace, name), { recursive: true, force: true });
+}
+
+/** Options of {@link fetchSource}. */
+export interface FetchSourceOptions {
+  readonly client: ApiClient;
+  readonly cacheDir: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly spec: GitRepositorySpec;
+  readonly signal?: AbortSignal;
+}
+
+/** A checked-out revision. */
+export interface FetchedSource {
+  /** The checkout (work tree root). */
+  readonly dir: string;
+  readonly sha: string;
+}
+
+/** Reads the credentials (when `spec.secretRef` names a Secret), fetches and checks out; see the module comment. */
+export async function fetchSource(options: FetchSourceOptions): Promise<FetchedSource> {
+  let creds: GitCredentials | undefined;
+  if (options.spec.secretRef !== undefined) {
+    creds = credentialsFromSecret(await options.client.get(secretType, options.namespace, options.spec.secretRef.name));
+  }
+  const dir = cacheDirOf(options.cacheDir, options.namespace, options.name);
+  const credEnv = await credentialEnv(creds);
+  try {
+    const sha = await fetchRevision({
+      url: options.spec.url,
+      ref: options.spec.ref ?? {},
+      dir,
+      env: credEnv.env,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { dir, sha };
+  } finally {
+    await credEnv.cleanup();
+  }
+}
