@@ -26,6 +26,9 @@ Options:
 
 Controllers run on one replica at a time (a lease in the store); ProviderConfig "default" (the simulated
 cloud) is created on first start.
+
+converge serve --kube [--kubeconfig PATH] [--context NAME] [--namespace NS] [--metrics-listen HOST:PORT]
+  runs only the controllers against a Kubernetes API server with the CRDs ("converge serve --kube --help").
 `;
 
 /** Splits `HOST:PORT` (IPv6 as `[::1]:6443`) with a clear error naming the flag. */
@@ -43,6 +46,8 @@ export function redactUrl(url: string): string {
 
 /** `converge serve`: runs until SIGINT/SIGTERM, then shuts down cleanly (exit 0). */
 export async function runServe(argv: readonly string[]): Promise<number> {
+  // Kube mode has flags of its own and refuses the store/API ones; it parses its argv itself.
+  if (argv.includes('--kube')) return (await import('../kube/serve.js')).runServeKube(argv);
   let values;
   try {
     ({ values } = parseArgs({
