@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on Debian 12 (run as root): the real components the tests start
-# (etcd, Debian's kubectl 1.20 beside the kubectl on PATH, MinIO for the s3 driver, helm for the chart) and the npm dependencies.
+# (etcd, Debian's kubectl 1.20 beside the kubectl on PATH, MinIO for the s3 driver, helm for the chart, libvirtd + QEMU for the libvirt driver) and the npm dependencies.
 # Idempotent; tools that are built or downloaded are cached under ${CONVERGE_TOOLS_DIR:-~/.cache/converge-tools}
 # and reused.
 set -euo pipefail
@@ -36,6 +36,9 @@ CONVERGE_TOOLS_DIR="$tools" test/setup/install-minio.sh >/dev/null
 
 # helm, for the chart tests (helm lint / helm template): built once from the Go module proxy.
 CONVERGE_TOOLS_DIR="$tools" test/setup/install-helm.sh >/dev/null
+
+# libvirtd + QEMU (started here, no systemd), for the libvirt driver tests.
+test/setup/install-libvirt.sh >/dev/null
 
 # better-sqlite3 builds from source here: point node-gyp at the local Node headers.
 if [ -z "${npm_config_nodedir:-}" ] && [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
