@@ -10,6 +10,8 @@ import type { Backend } from '../store/types.js';
 import { servedTypes } from '../../schemas/index.js';
 import { MemorySimState, SimClouds, SqliteSimState } from '../providers/sim/index.js';
 import { simAdminExtension } from './sim-admin.js';
+import { gitopsWebhookExtension } from '../gitops/webhook.js';
+import { createInProcessClient } from '../client/inprocess.js';
 import { BackendJournal } from '../managed/backend-journal.js';
 import { journalSubresource } from './journal.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -141,7 +143,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         checkStore: async () => {
           await backend.stats();
         },
-        extensions: [simAdminExtension(clouds)],
+        extensions: [simAdminExtension(clouds), gitopsWebhookExtension({ client: createInProcessClient({ registry }) })],
         subresources: [journalSubresource(journal)],
       },
       { host: options.host, port: options.port },
