@@ -6,6 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import t from 'tap';
 import { leaseType } from '../../schemas/index.js';
+import type { JsonObject } from '../../schemas/object.js';
 import { HttpApiClient } from '../../src/client/http.js';
 import { createInProcessClient } from '../../src/client/inprocess.js';
 import type { ApiClient } from '../../src/client/types.js';
@@ -61,7 +62,7 @@ for (const { name, client } of clients) {
 }
 
 t.test('the API validates Leases like kube-apiserver', async (t) => {
-  const bad = [
+  const bad: { spec: JsonObject; field: string }[] = [
     { spec: { leaseDurationSeconds: 0 }, field: 'spec.leaseDurationSeconds' },
     { spec: { leaseTransitions: -1 }, field: 'spec.leaseTransitions' },
     { spec: { renewTime: 'yesterday' }, field: 'spec.renewTime' },
