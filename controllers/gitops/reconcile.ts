@@ -68,7 +68,7 @@ export function createGitRepositoryReconciler(deps: GitRepositoryReconcilerDeps)
     const intervalMs = parseDuration(spec.interval) ?? 300_000;
     let source;
     try {
-      source = await fetchSource({ client: deps.client, cacheDir: deps.cacheDir, namespace, name: req.name, spec, signal });
+      source = await fetchSource({ client: deps.client, cacheDir: deps.cacheDir, namespace, name: req.name, uid: repo.metadata.uid ?? '', spec, signal });
     } catch (err) {
       if (signal.aborted) throw err;
       ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'git fetch failed');

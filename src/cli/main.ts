@@ -14,6 +14,7 @@ Usage:
   converge drift [-n NS] [-o json|yaml] [--exit-code]
   converge journal KIND/NAME [-o json|yaml]   external actions taken for a resource
   converge sim get|drift|delete ...        inspect or change the simulated cloud (drift injection)
+  converge sync DIR [--watch] [--prune]    apply a directory (GitOps rules); --watch applies on save
   converge version
 
 Client commands find the server through --server URL, --kubeconfig, $KUBECONFIG,
@@ -47,6 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/journal.js')).runJournal(rest);
       case 'sim':
         return await (await import('./commands/sim.js')).runSim(rest);
+      case 'sync':
+        return await (await import('./commands/sync.js')).runSync(rest);
       case 'version':
       case '--version':
         process.stdout.write(`converge ${CONVERGE_VERSION}\n`);

@@ -1,9 +1,11 @@
 /**
  * Fetching a GitRepository's revision into its cache directory: credentials from the referenced Secret,
- * one cache repository per GitRepository (`<cacheDir>/<hash of namespace/name>`), the exact commit checked out.
+ * one cache repository per GitRepository object (`<cacheDir>/<hash of namespace/name>-<uid>`: a GitRepository
+ * deleted and created again, or one of the same name on another server sharing the directory, never reuses a
+ * checkout), the exact commit checked out.
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GitRepositorySpec } from '../../schemas/gitrepository.js';
 import { secretType } from '../../schemas/index.js';
@@ -11,14 +13,25 @@ import type { ApiClient } from '../client/types.js';
 import { credentialEnv, credentialsFromSecret, type GitCredentials } from './credentials.js';
 import { fetchRevision } from './git.js';
 
-/** The cache repository of GitRepository `namespace/name` under `cacheDir`. */
-export function cacheDirOf(cacheDir: string, namespace: string, name: string): string {
-  return join(cacheDir, createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 32));
+function nameHash(namespace: string, name: string): string {
+  return createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 32);
 }
 
-/** Removes the cache repository of a GitRepository that is gone. */
+/** The cache repository of GitRepository `namespace/name` with `uid` under `cacheDir`. */
+export function cacheDirOf(cacheDir: string, namespace: string, name: string, uid: string): string {
+  return join(cacheDir, `${nameHash(namespace, name)}-${uid.replace(/[^A-Za-z0-9-]/g, '')}`);
+}
+
+/** Removes every cache repository of GitRepository `namespace/name` (it is gone). */
 export async function removeCache(cacheDir: string, namespace: string, name: string): Promise<void> {
-  await rm(cacheDirOf(cacheDir, namespace, name), { recursive: true, force: true });
+  const prefix = `${nameHash(namespace, name)}-`;
+  let entries: string[];
+  try {
+    entries = await readdir(cacheDir);
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.startsWith(prefix)) await rm(join(cacheDir, e), { recursive: true, force: true });
 }
 
 /** Options of {@link fetchSource}. */
@@ -27,6 +40,8 @@ export interface FetchSourceOptions {
   readonly cacheDir: string;
   readonly namespace: string;
   readonly name: string;
+  /** `metadata.uid` of the GitRepository. */
+  readonly uid: string;
   readonly spec: GitRepositorySpec;
   readonly signal?: AbortSignal;
 }
@@ -44,7 +59,7 @@ export async function fetchSource(options: FetchSourceOptions): Promise<FetchedS
   if (options.spec.secretRef !== undefined) {
     creds = credentialsFromSecret(await options.client.get(secretType, options.namespace, options.spec.secretRef.name));
   }
-  const dir = cacheDirOf(options.cacheDir, options.namespace, options.name);
+  const dir = cacheDirOf(options.cacheDir, options.namespace, options.name, options.uid);
   const credEnv = await credentialEnv(creds);
   try {
     const sha = await fetchRevision({
