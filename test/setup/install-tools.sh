@@ -13,6 +13,8 @@ export DEBIAN_FRONTEND=noninteractive
 need_apt=()
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+# systemd-analyze checks examples/systemd/converge.service (test/charts/recipes.test.ts).
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "install-tools: apt-get install ${need_apt[*]}"
   apt-get update -qq
