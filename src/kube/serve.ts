@@ -88,7 +88,10 @@ function metricsListen(text: string): { host: string; port: number } {
   }
 }
 
-/** Runs kube mode until SIGINT/SIGTERM (exit 0) or a lost lease (exit 1). Errors are thrown for the CLI to print. */
+/**
+ * Runs kube mode until SIGINT/SIGTERM (exit 0), a lost lease or failed controllers (exit 1, for the kubelet to
+ * restart). Start-up errors are thrown for the CLI to print as one line.
+ */
 export async function runServeKube(argv: readonly string[]): Promise<number> {
   const values = parse(argv);
   if (values.help) {
@@ -111,6 +114,7 @@ export async function runServeKube(argv: readonly string[]): Promise<number> {
   const clouds = new SimClouds({ state: simState === 'memory' ? new MemorySimState() : new SqliteSimState(resolve(simState)) });
   const client = new HttpApiClient(loaded.kc);
   let leadershipLost = false;
+  let failed = false;
   let stopServing: (() => void) | undefined;
   let mode;
   try {
@@ -129,6 +133,10 @@ export async function runServeKube(argv: readonly string[]): Promise<number> {
         // Like kube-controller-manager: a replica that lost its lease exits and the kubelet restarts it clean.
         logger.error('lost the controller lease; shutting down');
         leadershipLost = true;
+        stopServing?.();
+      },
+      onFailed: () => {
+        failed = true;
         stopServing?.();
       },
     });
@@ -160,7 +168,7 @@ export async function runServeKube(argv: readonly string[]): Promise<number> {
   client.close();
   clouds.close();
   logger.info('stopped');
-  const code = leadershipLost ? 1 : 0;
+  const code = leadershipLost || failed ? 1 : 0;
   // Shutdown is complete: exit even if a stray timer or socket would keep the loop alive.
   setImmediate(() => process.exit(code));
   return code;

@@ -23,7 +23,7 @@ import type { SimClouds } from '../providers/sim/index.js';
 import { ApiLeaseLock } from '../runtime/api-lease-lock.js';
 import { apiEventSink, teeEventSink } from '../runtime/events.js';
 import { AggregatingRecorder, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
-import { startHealthServer, type HealthServer, type ProbeResult } from '../kube/health.js';
+import { startHealthServer, type ProbeResult } from '../kube/health.js';
 import { preflight } from '../kube/preflight.js';
 
 /** Name of the Lease the controller replicas compete for (the same name `converge serve` uses in its store). */
@@ -52,6 +52,8 @@ export interface KubeModeOptions {
   readonly workers?: number;
   /** Called when this replica loses the Lease after holding it (the process should exit and restart). */
   readonly onLeadershipLost: () => void;
+  /** Called when the controllers stopped on an error (e.g. caches that never synced); `/livez` fails from then on. */
+  readonly onFailed?: (err: unknown) => void;
   /** This replica's identity in the Lease; default `<hostname>-<pid>-<random>` (the pod name comes first). */
   readonly identity?: string;
 }
@@ -130,16 +132,6 @@ export async function startKubeMode(options: KubeModeOptions): Promise<KubeMode>
   });
   let failed: unknown;
   let synced = false;
-  const abort = new AbortController();
-  setMaxListeners(100, abort.signal);
-  const running = manager.start(abort.signal).catch((err: unknown) => {
-    failed = err;
-    logger.error({ err }, 'controller manager failed');
-  });
-  void built.informers.waitForSync(abort.signal).then((ok) => {
-    synced = ok;
-    if (ok) logger.info('informer caches synced');
-  });
   const ready = (): ProbeResult => {
     if (failed !== undefined) return { ok: false, reason: 'controller manager failed' };
     if (!synced) return { ok: false, reason: 'informer caches not synced yet' };
@@ -147,21 +139,25 @@ export async function startKubeMode(options: KubeModeOptions): Promise<KubeMode>
     // ready too: its caches are warm and it takes over as soon as the Lease expires.
     return { ok: true };
   };
-  let health: HealthServer;
-  try {
-    health = await startHealthServer({
-      host: options.metrics.host,
-      port: options.metrics.port,
-      registry,
-      logger,
-      checks: { live: () => (failed === undefined ? { ok: true } : { ok: false, reason: 'controller manager failed' }), ready },
-    });
-  } catch (err) {
-    abort.abort();
-    await running;
-    recorder.flush();
-    throw err;
-  }
+  // Bind the probe port before campaigning: a replica that cannot serve its probes must not lead.
+  const health = await startHealthServer({
+    host: options.metrics.host,
+    port: options.metrics.port,
+    registry,
+    logger,
+    checks: { live: () => (failed === undefined ? { ok: true } : { ok: false, reason: 'controller manager failed' }), ready },
+  });
+  const abort = new AbortController();
+  setMaxListeners(100, abort.signal);
+  const running = manager.start(abort.signal).catch((err: unknown) => {
+    failed = err;
+    logger.error({ err }, 'controller manager failed');
+    options.onFailed?.(err);
+  });
+  void built.informers.waitForSync(abort.signal).then((ok) => {
+    synced = ok;
+    if (ok) logger.info('informer caches synced');
+  });
   let closing: Promise<void> | undefined;
   return {
     identity,
