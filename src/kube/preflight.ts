@@ -4,14 +4,18 @@
  * this, an unreachable server or a missing CRD would only show as informers retrying forever at debug level;
  * with it, the process exits at once with one sentence saying what to fix.
  */
-import { bucketType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, volumeType } from '../../schemas/index.js';
+import { bucketType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, secretType, volumeType } from '../../schemas/index.js';
 import { leaseType } from '../../schemas/lease.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { ApiClient } from '../client/types.js';
 import { ConvergeError, ErrorCode, isNotFound, NotFoundError, UnavailableError } from '../errors/index.js';
 
-/** The kinds the managed controllers and the Pool controller list and watch. */
-export const WATCHED_TYPES: readonly ResourceType[] = [instanceType, volumeType, bucketType, networkType, poolType, ipAllocationType, providerConfigType];
+/**
+ * The kinds the managed controllers and the Pool controller list and watch, in every namespace. Secrets too:
+ * the managed controllers watch them to react when a ProviderConfig's credentials change, so RBAC must let
+ * the service account list and watch Secrets cluster-wide.
+ */
+export const WATCHED_TYPES: readonly ResourceType[] = [instanceType, volumeType, bucketType, networkType, poolType, ipAllocationType, providerConfigType, secretType];
 
 /** Options of {@link preflight}. */
 export interface PreflightOptions {
@@ -23,7 +27,7 @@ export interface PreflightOptions {
 }
 
 function resourceName(type: ResourceType): string {
-  return `${type.plural}.${type.group}/${type.version}`;
+  return type.group === '' ? `${type.plural}/${type.version}` : `${type.plural}.${type.group}/${type.version}`;
 }
 
 /** Lists one object of each kind; throws one readable catalogue error for the first problem found. */
