@@ -48,7 +48,7 @@ t.test('the username and password from the Secret fetch a private repository', a
   await secret('git-creds', { username: 'alice', password: PASSWORD });
   await gitRepository('private', 'git-creds');
   const obj = await settled('private');
-  t.equal(conditionOf(obj, 'Ready')?.status, 'True', conditionOf(obj, 'Ready')?.message);
+  t.equal(conditionOf(obj, 'Ready')?.status, 'True', conditionOf(obj, 'Ready')?.message ?? 'Ready');
   t.equal(obj.status?.['lastAppliedRevision'], sha);
   t.ok(await getOrUndefined(env.client, poolType, 'default', 'private-pool'), 'the pool was applied');
   t.ok(git.users.includes('alice'), 'the server saw alice authenticate');
