@@ -1,0 +1,224 @@
+/**
+ * The HA recipe (examples/ha) on loopback: three etcd members and two `converge serve` replicas sharing
+ * them and one simulated cloud. A writer keeps creating Instances through whichever replica answers, the
+ * way a client configured with both endpoints would, while the controller leader replica is killed with
+ * SIGKILL and then one etcd member (the raft leader in one case, a follower in the other) is SIGKILLed too.
+ * What a user depends on: no acknowledged write is lost, the surviving replica takes the controller lease
+ * within about one lease duration, and everything — including objects created after the failures — is
+ * reconciled to Ready exactly once in the (shared) cloud.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-cluster.js';
+import { spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { request, type HttpResult, type RequestOptions } from '../helpers/http.js';
+import { INSTANCES, instance } from '../apiserver/fixtures.js';
+
+const LEASE_PATH = '/apis/coordination.k8s.io/v1/namespaces/converge-system/leases/converge-controllers';
+const LEASE_MS = 3000;
+/** Objects the writer creates, one every PACE_MS: about ten seconds of writes. */
+const OBJECTS = 80;
+const PACE_MS = 125;
+/** When the failures are injected, counted from the first write. */
+const KILL_REPLICA_AT_MS = 2500;
+const KILL_ETCD_AT_MS = 5500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function identityOf(p: ServeProcess): string {
+  const id = /Controllers: running \(replica (\S+)\)/.exec(p.output())?.[1];
+  if (!id) throw new Error(`no replica identity in output: ${p.output()}`);
+  return id;
+}
+
+/**
+ * A client that knows both replicas' addresses: it sticks to the one that answers and moves to the other on
+ * a connection error or a 5xx/429, counting each such failure.
+ */
+class TwoEndpointClient {
+  private current = 0;
+  /** Failed attempts (connection errors, 5xx, 429), each followed by a retry on the other replica. */
+  errors = 0;
+  readonly errorKinds = new Map<string, number>();
+
+  constructor(private readonly urls: readonly string[]) {}
+
+  /** Sends until a replica gives a non-5xx answer, or throws after `timeoutMs`. */
+  async send(path: string, options: RequestOptions = {}, timeoutMs = 30_000): Promise<HttpResult & { attempts: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempts = 1; ; attempts++) {
+      const url = this.urls[this.current] ?? '';
+      let failure: string;
+      try {
+        const res = await request(url, path, options);
+        if (res.status < 500 && res.status !== 429) return { ...res, attempts };
+        failure = `HTTP ${res.status}`;
+      } catch (err) {
+        failure = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
+      }
+      this.errors++;
+      const kind = failure.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+      this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
+      if (Date.now() > deadline) throw new Error(`${options.method ?? 'GET'} ${path}: no replica answered within ${timeoutMs} ms (last: ${failure})`);
+      this.current = (this.current + 1) % this.urls.length;
+      await sleep(100);
+    }
+  }
+}
+
+interface WriterResult {
+  /** Names whose create was answered 201. */
+  readonly acknowledged: string[];
+  /** Names whose first answer was lost (5xx/connection) and whose retry found the object: created, unacknowledged. */
+  readonly existedOnRetry: string[];
+  /** Longest time one create took, retries included. */
+  readonly slowestMs: number;
+}
+
+/** Creates OBJECTS Instances one after another at PACE_MS; names are unique, so a 409 only follows a lost answer. */
+async function write(client: TwoEndpointClient, prefix: string): Promise<WriterResult> {
+  const acknowledged: string[] = [];
+  const existedOnRetry: string[] = [];
+  let slowestMs = 0;
+  for (let i = 0; i < OBJECTS; i++) {
+    const name = `${prefix}-${String(i).padStart(3, '0')}`;
+    const started = Date.now();
+    const res = await client.send(INSTANCES, { method: 'POST', json: instance(name) });
+    slowestMs = Math.max(slowestMs, Date.now() - started);
+    if (res.status === 201) acknowledged.push(name);
+    else if (res.status === 409 && res.attempts > 1) existedOnRetry.push(name);
+    else throw new Error(`create ${name}: HTTP ${res.status} after ${res.attempts} attempts: ${res.text}`);
+    await sleep(Math.max(0, PACE_MS - (Date.now() - started)));
+  }
+  return { acknowledged, existedOnRetry, slowestMs };
+}
+
+async function holder(client: TwoEndpointClient): Promise<string | undefined> {
+  const res = await client.send(LEASE_PATH);
+  return res.status === 200 ? (res.body['spec'] as { holderIdentity?: string } | undefined)?.holderIdentity : undefined;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+interface Listed {
+  readonly name: string;
+  readonly ready: boolean;
+}
+
+async function listInstances(client: TwoEndpointClient): Promise<Listed[]> {
+  const res = await client.send(INSTANCES);
+  if (res.status !== 200) throw new Error(`list instances: HTTP ${res.status}: ${res.text}`);
+  const items = (res.body['items'] ?? []) as { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+  return items.map((o) => ({ name: o.metadata.name, ready: (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') }));
+}
+
+const cases = [
+  { etcdVictim: 'leader', why: 'the raft leader: writes wait for an election' },
+  { etcdVictim: 'follower', why: 'a follower: clients connected to it must move to another member' },
+] as const;
+
+for (const { etcdVictim, why } of cases) {
+  t.test(`HA: kill -9 the leader replica and the etcd ${etcdVictim} while writing`, async (t) => {
+    const cluster: EtcdCluster = await startEtcdCluster({ members: 3 });
+    t.teardown(() => cluster.stop());
+    const dir = await mkdtemp(join(tmpdir(), 'converge-ha-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const store = `${cluster.url}/converge`;
+    // One simulated cloud for both replicas: it stands in for the one real cloud both would manage.
+    const common = ['--store', store, '--sim-state', join(dir, 'sim.db'), '--listen', '127.0.0.1:0', '--lease-duration', `${LEASE_MS / 1000}s`];
+    const replicas = await Promise.all(['a', 'b'].map((r) => spawnServe(['--data-dir', join(dir, r), ...common])));
+    for (const r of replicas) t.teardown(() => r.kill9());
+    const client = new TwoEndpointClient(replicas.map((r) => r.url));
+
+    const first = await until('a controller leader', 15_000, async () => {
+      const id = await holder(client);
+      return replicas.find((r) => identityOf(r) === id);
+    });
+    const leader = first;
+    const survivor = replicas.find((r) => r !== leader);
+    if (survivor === undefined) throw new Error('unreachable: two replicas');
+    // The writer starts on the leader's address so that killing it hits the writer too.
+    const writerClient = new TwoEndpointClient([leader.url, survivor.url]);
+    const probeClient = new TwoEndpointClient([survivor.url]);
+
+    const writeStart = Date.now();
+    const writing = write(writerClient, `ha-${etcdVictim}`);
+
+    const failures = (async () => {
+      await sleep(KILL_REPLICA_AT_MS);
+      await leader.kill9();
+      const killedAt = Date.now();
+      const takeoverMs = await until(
+        'the survivor to take the controller lease',
+        LEASE_MS + 15_000,
+        async () => ((await holder(probeClient)) === identityOf(survivor) ? Date.now() - killedAt : undefined),
+        100,
+      );
+      await sleep(Math.max(0, writeStart + KILL_ETCD_AT_MS - Date.now()));
+      const etcdLeader = await cluster.leader();
+      if (etcdLeader === undefined) throw new Error('no etcd leader before the member kill');
+      const victim = etcdVictim === 'leader' ? etcdLeader : (etcdLeader + 1) % cluster.members.length;
+      await cluster.kill(victim);
+      return { takeoverMs, victim: cluster.members[victim]?.name ?? String(victim), etcdLeaderWas: cluster.members[etcdLeader]?.name };
+    })();
+
+    const [written, injected] = await Promise.all([writing, failures]);
+    const writeMs = Date.now() - writeStart;
+    const created = [...written.acknowledged, ...written.existedOnRetry];
+
+    const listed = await listInstances(probeClient);
+    const names = new Set(listed.map((o) => o.name));
+    const lost = written.acknowledged.filter((n) => !names.has(n));
+    t.same(lost, [], `every acknowledged create survived (${written.acknowledged.length} acknowledged)`);
+    t.same(
+      listed.map((o) => o.name).filter((n) => !created.includes(n)),
+      [],
+      'nothing exists that the writer was not told about',
+    );
+    t.equal(created.length, OBJECTS, 'every create eventually succeeded through one replica or the other');
+
+    t.ok(
+      injected.takeoverMs <= LEASE_MS + 5000,
+      `the survivor took the controller lease ${injected.takeoverMs} ms after the leader was killed (lease ${LEASE_MS} ms)`,
+    );
+
+    const readyStart = Date.now();
+    const notReady = await until(
+      `all ${OBJECTS} Instances Ready`,
+      60_000,
+      async () => {
+        const pending = (await listInstances(probeClient)).filter((o) => !o.ready);
+        return pending.length === 0 ? [] : undefined;
+      },
+      500,
+    ).catch((err: unknown) => {
+      t.comment(survivor.output().slice(-3000));
+      throw err;
+    });
+    t.same(notReady, [], 'reconciliation continued: every Instance, including those created after the failures, is Ready');
+    const readyMs = Date.now() - readyStart;
+
+    t.equal(survivor.child.exitCode, null, 'the survivor kept its lease through the etcd failure (it exits when it loses it)');
+    t.equal(await holder(probeClient), identityOf(survivor), 'and still holds it');
+
+    const cloud = await probeClient.send('/sim/v1/clouds/default/instances');
+    t.equal((cloud.body['items'] as unknown[] | undefined)?.length, OBJECTS, 'the shared cloud holds exactly one VM per Instance: no duplicate creates across the handover');
+
+    t.comment(
+      `etcd ${etcdVictim} killed (${why}): member ${injected.victim} (raft leader was ${injected.etcdLeaderWas}); ` +
+        `${OBJECTS} creates in ${writeMs} ms: ${written.acknowledged.length} acknowledged, ${written.existedOnRetry.length} committed but answered with an error; ` +
+        `${writerClient.errors} failed attempts during failover ${JSON.stringify(Object.fromEntries(writerClient.errorKinds))}; ` +
+        `slowest create ${written.slowestMs} ms; takeover ${injected.takeoverMs} ms; all Ready ${readyMs} ms after the last write`,
+    );
+  });
+}
