@@ -75,4 +75,10 @@ t.test('a wrong or missing credential fails fast, readable, without the password
     spec: { url, interval: '1h', secretRef: { name: 'no-such-secret' } },
   });
   t.match(conditionOf(await settled('missing-secret'), 'Ready'), { status: 'False', reason: 'FetchFailed', message: /no-such-secret/ }, 'a missing Secret is named');
+  await secret('no-such-secret', { username: 'alice', password: PASSWORD });
+  const fixed = await eventually(async () => {
+    const obj = await env.client.get(gitRepositoryType, 'default', 'missing-secret');
+    return conditionOf(obj, 'Ready')?.status === 'True' ? obj : undefined;
+  }, 'the sync once the Secret exists', 10_000);
+  t.equal(fixed.status?.['lastAppliedRevision'], sha, 'creating the Secret lets the sync through');
 });
