@@ -201,3 +201,26 @@ t.test('paths out of the repository are rejected', async (t) => {
   t.notOk(await getOrUndefined(client, poolType, 'default', 'stolen'), 'nothing from outside applied');
   t.notOk(await poolExists(10), 'and nothing else either');
 });
+
+t.test('suspend stops syncing, even on a push; interval polling syncs without a webhook', async (t) => {
+  repo.remove('manifests/stolen.yaml');
+  repo.remove('manifests/p10.yaml');
+  const applied = repo.commit('symlink removed');
+  t.equal((await deliver('github', applied)).status, 202);
+  await attempted(applied);
+  await client.patch(gitRepositoryType, 'default', 'infra', { type: 'merge', body: { spec: { suspend: true } } });
+  await eventually(async () => conditionOf(await getRepo(), 'Synced')?.reason === 'Suspended', 'Synced=False/Suspended');
+  writePool(11);
+  const sha = repo.commit('pool 11 while suspended');
+  t.equal((await deliver('github', sha)).status, 202);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  t.equal(statusOf(await getRepo(), 'lastAttemptedRevision'), applied, 'nothing fetched while suspended');
+  t.notOk(await poolExists(11));
+  await client.patch(gitRepositoryType, 'default', 'infra', { type: 'merge', body: { spec: { suspend: false, interval: '1s' } } });
+  await attempted(sha);
+  t.ok(await poolExists(11), 'resuming syncs the pending commit');
+  writePool(12);
+  const polled = repo.commit('pool 12, no webhook');
+  await attempted(polled, 5000);
+  t.ok(await poolExists(12), 'the interval picked up the commit without a webhook');
+});
