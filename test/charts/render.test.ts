@@ -60,7 +60,11 @@ const cases: { name: string; values: Record<string, unknown>; existingClaim?: st
       t.same(objs.map((o) => o['kind']).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
       const argv = args(objs);
       t.ok(argv.includes('--kube'), 'runs converge serve --kube');
-      t.equal(flagValue(argv, '--store'), undefined, 'the store is the cluster API');
+      for (const flag of ['--store', '--listen', '--data-dir']) t.equal(flagValue(argv, flag), undefined, `no ${flag}: kube mode refuses it`);
+      t.equal(flagValue(argv, '--metrics-listen'), '0.0.0.0:8080', 'probes and metrics on kube.metricsPort');
+      t.equal(flagValue(argv, '--namespace'), '$(POD_NAMESPACE)', 'the Lease goes to the release namespace, where the Role is');
+      t.same(at(container(objs), 'ports'), [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+      t.equal(at(only(objs, 'Service'), 'spec', 'ports', 0, 'port'), 8080);
       t.equal(flagValue(argv, '--leader-elect'), 'true');
       const d = only(objs, 'Deployment');
       t.equal(at(d, 'spec', 'template', 'spec', 'automountServiceAccountToken'), true, 'in-cluster config needs the token');

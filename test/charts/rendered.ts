@@ -157,3 +157,28 @@ export function renderedProblems(objs: readonly Manifest[], options: { readonly 
   for (const sm of ofKind(objs, 'ServiceMonitor')) problems.push(...serviceMonitorProblems(sm, services));
   return problems;
 }
+
+/** One API request as RBAC sees it. */
+export interface ApiRequest {
+  readonly verb: string;
+  readonly group: string;
+  readonly resource: string;
+  readonly subresource: string;
+}
+
+function ruleAllows(rule: unknown, req: ApiRequest): boolean {
+  const has = (field: string, value: string) => {
+    const values = list(at(rule, field)).map(String);
+    return values.includes(value) || values.includes('*');
+  };
+  const resource = req.subresource === '' ? req.resource : `${req.resource}/${req.subresource}`;
+  return has('apiGroups', req.group) && has('resources', resource) && has('verbs', req.verb);
+}
+
+/**
+ * True when a rendered ClusterRole or Role allows `req` ({@link renderedProblems} checks that each is bound to
+ * the pods' ServiceAccount). Roles count in their own namespace only, which the caller checks for the Lease.
+ */
+export function rbacAllows(objs: readonly Manifest[], req: ApiRequest): boolean {
+  return [...ofKind(objs, 'ClusterRole'), ...ofKind(objs, 'Role')].some((role) => list(at(role, 'rules')).some((rule) => ruleAllows(rule, req)));
+}

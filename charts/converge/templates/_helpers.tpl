@@ -78,16 +78,29 @@ Combinations values.schema.json cannot express; rendering fails with a message s
 {{- end }}
 {{- end }}
 
-{{/* Arguments of `converge serve`. */}}
+{{/* Port of the process: the API (and probes, metrics) in standalone mode; probes and metrics in kube mode. */}}
+{{- define "converge.port" -}}
+{{- if eq .Values.mode "kube" }}{{ .Values.kube.metricsPort | int }}{{ else }}{{ .Values.containerPort | int }}{{ end }}
+{{- end }}
+
+{{/*
+Arguments of `converge serve`. Kube mode (`serve --kube`) refuses the standalone flags --listen, --data-dir and
+--store: it keeps no state, serves probes and metrics on --metrics-listen, and keeps its Lease in --namespace.
+*/}}
 {{- define "converge.args" -}}
 - serve
 {{- if eq .Values.mode "kube" }}
 - --kube
-{{- end }}
+- --metrics-listen
+- {{ printf "0.0.0.0:%s" (include "converge.port" .) | quote }}
+- --namespace
+- $(POD_NAMESPACE)
+{{- else }}
 - --listen
-- {{ printf "0.0.0.0:%d" (int .Values.containerPort) | quote }}
+- {{ printf "0.0.0.0:%s" (include "converge.port" .) | quote }}
 - --data-dir
 - /var/lib/converge
+{{- end }}
 {{- if and (eq .Values.mode "standalone") (eq .Values.store.type "etcd") }}
 - --store
 - {{ printf "etcd://%s%s" (join "," .Values.store.etcd.endpoints) .Values.store.etcd.keyPrefix | quote }}
