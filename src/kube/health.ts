@@ -2,11 +2,14 @@
  * The probe and metrics endpoint of `converge serve --kube` (kube mode serves no API of its own): `/livez`
  * (and `/healthz`) for the liveness probe, `/readyz` for the readiness probe, `/metrics` for Prometheus.
  * Probes answer `ok` with 200, or the reason with 503, as kube components do; `?verbose` is accepted and
- * changes nothing.
+ * changes nothing. Extensions of the API server (the GitOps push webhook) can be mounted here too, since kube
+ * mode has no API server of its own to serve them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { defaultLimits, type ApiExtension } from '../apiserver/deps.js';
+import { writeError } from '../apiserver/respond.js';
 import type { Logger } from '../observability/logger.js';
 
 /** The answer of one probe: healthy, or why not. */
@@ -26,6 +29,8 @@ export interface HealthServerOptions {
   readonly checks: HealthChecks;
   readonly registry: Registry;
   readonly logger: Logger;
+  /** Served by path prefix, as the API server serves them (errors answered as `Status` JSON). */
+  readonly extensions?: readonly ApiExtension[];
 }
 
 /** A listening health server. */
@@ -47,7 +52,17 @@ function probe(res: ServerResponse, result: ProbeResult): void {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: HealthServerOptions): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname;
+  const extension = options.extensions?.find((e) => path === e.prefix || path.startsWith(`${e.prefix}/`));
+  if (extension !== undefined) {
+    try {
+      await extension.handle(req, res, url, defaultLimits);
+    } catch (err) {
+      writeError(res, err);
+    }
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
   switch (path) {
     case '/livez':
@@ -62,7 +77,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Health
       return;
     }
     default:
-      return text(res, 404, 'not found: this port serves /livez, /readyz and /metrics\n');
+      return text(res, 404, `not found: this port serves /livez, /readyz and /metrics${(options.extensions ?? []).map((e) => `, ${e.prefix}/`).join('')}\n`);
   }
 }
 

@@ -4,18 +4,18 @@
  * this, an unreachable server or a missing CRD would only show as informers retrying forever at debug level;
  * with it, the process exits at once with one sentence saying what to fix.
  */
-import { bucketType, instanceType, ipAllocationType, networkType, poolType, providerConfigType, secretType, volumeType } from '../../schemas/index.js';
+import { resourceTypes, secretType } from '../../schemas/index.js';
 import { leaseType } from '../../schemas/lease.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { ApiClient } from '../client/types.js';
 import { ConvergeError, ErrorCode, isNotFound, NotFoundError, UnavailableError } from '../errors/index.js';
 
 /**
- * The kinds the managed controllers and the Pool controller list and watch, in every namespace. Secrets too:
- * the managed controllers watch them to react when a ProviderConfig's credentials change, so RBAC must let
- * the service account list and watch Secrets cluster-wide.
+ * The kinds the controllers list and watch in every namespace: every Converge kind (each has a controller or
+ * is watched by one) and Secrets, which the managed controllers watch to react when a ProviderConfig's
+ * credentials change — so RBAC must let the service account list and watch Secrets cluster-wide.
  */
-export const WATCHED_TYPES: readonly ResourceType[] = [instanceType, volumeType, bucketType, networkType, poolType, ipAllocationType, providerConfigType, secretType];
+export const WATCHED_TYPES: readonly ResourceType[] = [...resourceTypes, secretType];
 
 /** Options of {@link preflight}. */
 export interface PreflightOptions {

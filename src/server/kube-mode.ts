@@ -4,7 +4,7 @@
  * server and no store of its own: everything goes through the HTTP {@link ApiClient}, the code path a pod
  * in a cluster uses. Replicas elect a leader through a `coordination.k8s.io/v1` Lease ({@link ApiLeaseLock});
  * informers run on every replica so a standby takes over with warm caches. Probes and metrics are served on
- * a separate small HTTP port ({@link startHealthServer}).
+ * a separate small HTTP port ({@link startHealthServer}), with the GitOps push webhook (`/hooks/v1/...`).
  *
  * What standalone `converge serve` has and kube mode does not: the journal lives in the leader's memory (not
  * in a store, not served as the `journal` subresource: kube-apiserver serves no custom subresources), Event
@@ -23,6 +23,7 @@ import type { SimClouds } from '../providers/sim/index.js';
 import { ApiLeaseLock } from '../runtime/api-lease-lock.js';
 import { apiEventSink, teeEventSink } from '../runtime/events.js';
 import { AggregatingRecorder, LeaderElector, Manager, createRuntimeMetrics, logEventSink } from '../runtime/index.js';
+import { gitopsWebhookExtension } from '../gitops/webhook.js';
 import { startHealthServer, type ProbeResult } from '../kube/health.js';
 import { preflight } from '../kube/preflight.js';
 
@@ -146,6 +147,9 @@ export async function startKubeMode(options: KubeModeOptions): Promise<KubeMode>
     registry,
     logger,
     checks: { live: () => (failed === undefined ? { ok: true } : { ok: false, reason: 'controller manager failed' }), ready },
+    // GitOps push webhooks: standalone serves them next to its API; here next to the probes. Any replica
+    // accepts a delivery (it only annotates the GitRepository); the leader's controller syncs.
+    extensions: [gitopsWebhookExtension({ client })],
   });
   const abort = new AbortController();
   setMaxListeners(100, abort.signal);

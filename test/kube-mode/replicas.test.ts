@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import t from 'tap';
-import { eventType, instanceType, leaseType, networkType, volumeType } from '../../schemas/index.js';
+import { eventType, gitRepositoryType, instanceType, leaseType, networkType, poolType, secretType, volumeType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { HttpApiClient } from '../../src/client/http.js';
+import { createRepo, poolYaml } from '../gitops/helpers.js';
 import { spawnServe } from '../helpers/cli.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { kubectls } from '../helpers/tools.js';
@@ -116,6 +117,38 @@ t.test('drift injected into the simulated cloud is corrected', async (t) => {
     return list.items.length > 0 ? list.items : undefined;
   });
   t.match(events[0], { reason: 'DriftCorrected', message: /memoryMiB/ });
+});
+
+t.test('GitOps in kube mode: a GitRepository syncs through the API; its push webhook is served on the probe port', async (t) => {
+  const repo = createRepo();
+  t.teardown(() => repo.cleanup());
+  repo.write('manifests/a.yaml', poolYaml('git-a', '10.150.0.0/16'));
+  const first = repo.commit('pool a');
+  await client.create(secretType, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'default' }, stringData: { token: 'kube-hook' } } as KubeObject);
+  await client.create(gitRepositoryType, {
+    apiVersion: 'converge.io/v1alpha1',
+    kind: 'GitRepository',
+    metadata: { name: 'infra', namespace: 'default' },
+    // A long interval: the second commit can only be synced because of the webhook.
+    spec: { url: repo.url, ref: { branch: 'main' }, path: 'manifests', interval: '1h', webhook: { secretRef: { name: 'hook' } } },
+  });
+  const applied = (sha: string, ms: number) =>
+    until(`GitRepository synced at ${sha}`, ms, async () => ((await client.get(gitRepositoryType, 'default', 'infra')).status?.['lastAppliedRevision'] === sha ? true : undefined));
+  await applied(first, 20_000);
+  t.ok(await client.get(poolType, 'default', 'git-a'), 'the leader applied the manifest through the API');
+
+  repo.write('manifests/b.yaml', poolYaml('git-b', '10.151.0.0/16'));
+  const second = repo.commit('pool b');
+  const deliver = (token: string) =>
+    fetch(`${standby.healthUrl}/hooks/v1/gitrepositories/default/infra`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-token': token },
+      body: JSON.stringify({ ref: 'refs/heads/main', after: second }),
+    });
+  t.equal((await deliver('wrong')).status, 403, 'a wrong token is refused');
+  t.equal((await deliver('kube-hook')).status, 202, 'the standby accepts a delivery too (it only annotates the object)');
+  await applied(second, 5000);
+  t.ok(await client.get(poolType, 'default', 'git-b'), 'the pushed commit is synced by the leader');
 });
 
 t.test('kubectl 1.20 and current show the Lease holder', async (t) => {
