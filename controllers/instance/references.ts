@@ -22,17 +22,21 @@ export const InstanceReferences = {
   networks: { list: 'networks', refKey: 'networkRef', type: networkType },
 } as const satisfies Record<string, InstanceReference>;
 
-/** Names referenced by `spec[list][*][refKey].name`, each once, in order. */
-export function referencedNames(instance: KubeObject, reference: InstanceReference): string[] {
+/** Names referenced by `spec[list][*][refKey].name`, in spec order, repeats kept (two NICs may share a network). */
+export function referenceList(instance: KubeObject, reference: InstanceReference): string[] {
   const items = instance.spec?.[reference.list];
   if (!Array.isArray(items)) return [];
-  const names = items.flatMap((item) => {
+  return items.flatMap((item) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return [];
     const ref = item[reference.refKey];
     const name = ref !== null && typeof ref === 'object' && !Array.isArray(ref) ? ref['name'] : undefined;
     return typeof name === 'string' ? [name] : [];
   });
-  return [...new Set(names)];
+}
+
+/** Names referenced by `spec[list][*][refKey].name`, each once, in order. */
+export function referencedNames(instance: KubeObject, reference: InstanceReference): string[] {
+  return [...new Set(referenceList(instance, reference))];
 }
 
 /** The objects `instance` names through `reference`, as reconcile requests of the referenced kind. */

@@ -10,10 +10,12 @@ import type { KubeObject } from '../../schemas/object.js';
 import { instanceType, ipAllocationType, poolType } from '../../schemas/index.js';
 import type { ApiClient } from '../../src/client/types.js';
 import type { ManagedKind } from '../../src/managed/index.js';
+import { libvirtInstanceConnector } from '../../src/providers/libvirt/index.js';
 import { simInstance, type SimClouds } from '../../src/providers/sim/index.js';
 import { generationChanged, type Controller, type Predicate, type Request } from '../../src/runtime/index.js';
 import { driverConnector } from '../connector.js';
 import { managedController, type ManagedControllerDeps } from '../managed.js';
+import { libvirtAttachments } from './libvirt-attachments.js';
 import { poolAddressedInstances } from './pool-connector.js';
 import { poolNics } from './pool-nics.js';
 import { instanceDependencies, InstanceReferences, referencedNames, type InstanceReference } from './references.js';
@@ -24,7 +26,7 @@ import { instanceStatusFromObserved } from './status.js';
  * naming a Pool get their address from it; without, `poolRef` is not acted on (tests of the bare kind).
  */
 export function instanceKind(clouds: SimClouds, client?: ApiClient): ManagedKind {
-  const connector = driverConnector(clouds, simInstance);
+  const connector = driverConnector(clouds, simInstance, client ? { libvirt: libvirtInstanceConnector(libvirtAttachments(client)) } : {});
   return {
     type: instanceType,
     prefix: simInstance.prefix,

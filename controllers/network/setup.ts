@@ -5,6 +5,7 @@
 import { instanceType, networkType, poolType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ManagedKind } from '../../src/managed/index.js';
+import { libvirtNetworkConnector } from '../../src/providers/libvirt/index.js';
 import { simNetwork, type SimClouds } from '../../src/providers/sim/index.js';
 import { generationChanged, type Controller, type Request } from '../../src/runtime/index.js';
 import { driverConnector } from '../connector.js';
@@ -16,7 +17,7 @@ import type { ApiClient } from '../../src/client/types.js';
 
 /** The Network managed kind over `clouds` (the simulated cloud per ProviderConfig). */
 export function networkKind(clouds: SimClouds, client?: ApiClient): ManagedKind {
-  const connector = driverConnector(clouds, simNetwork);
+  const connector = driverConnector(clouds, simNetwork, { libvirt: libvirtNetworkConnector() });
   return {
     type: networkType,
     prefix: simNetwork.prefix,

@@ -5,6 +5,7 @@
 import { instanceType, volumeType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ManagedKind } from '../../src/managed/index.js';
+import { libvirtVolumeConnector } from '../../src/providers/libvirt/index.js';
 import { simVolume, type SimClouds } from '../../src/providers/sim/index.js';
 import type { Controller, Request } from '../../src/runtime/index.js';
 import { driverConnector } from '../connector.js';
@@ -17,7 +18,7 @@ export function volumeKind(clouds: SimClouds): ManagedKind {
   return {
     type: volumeType,
     prefix: simVolume.prefix,
-    connector: driverConnector(clouds, simVolume),
+    connector: driverConnector(clouds, simVolume, { libvirt: libvirtVolumeConnector() }),
     observedFields: ['path', 'capacityBytes', 'allocationBytes', 'attachedTo'],
     statusFromObserved: volumeStatusFromObserved,
     dependentsOf: instancesReferencing(InstanceReferences.volumes),
