@@ -21,6 +21,11 @@ const cases: { name: string; values: Record<string, unknown>; message: RegExp }[
     values: { replicaCount: 3, store: { type: 'etcd', etcd: { endpoints: ['etcd:2379'] } }, leaderElection: { enabled: false } },
     message: /replicaCount is 3 with leaderElection\.enabled: false: every replica would run the controllers/,
   },
+  {
+    name: 'an etcd store in kube mode',
+    values: { mode: 'kube', store: { type: 'etcd', etcd: { endpoints: ['etcd:2379'] } } },
+    message: /store\.type: etcd does nothing in kube mode: the cluster's API server is the store/,
+  },
   { name: 'a lease duration without a unit', values: { leaderElection: { leaseDuration: '15' } }, message: /leaderElection\.leaseDuration: Does not match pattern/ },
   { name: 'zero workers', values: { workers: 0 }, message: /workers: Must be greater than or equal to 1/ },
 ];

@@ -73,6 +73,9 @@ Combinations values.schema.json cannot express; rendering fails with a message s
 {{- if and (eq .Values.mode "standalone") (eq .Values.store.type "etcd") (empty .Values.store.etcd.endpoints) }}
 {{- fail "store.type is etcd but store.etcd.endpoints is empty: list the etcd client endpoints as host:port, e.g. [etcd-0.etcd:2379]." }}
 {{- end }}
+{{- if and (eq .Values.mode "kube") (eq .Values.store.type "etcd") }}
+{{- fail "store.type: etcd does nothing in kube mode: the cluster's API server is the store. Remove store, or use mode: standalone to run Converge's own API server on etcd." }}
+{{- end }}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail (printf "replicaCount is %d with leaderElection.enabled: false: every replica would run the controllers and act on the same resources. Enable leader election or run one replica." (int .Values.replicaCount)) }}
 {{- end }}
