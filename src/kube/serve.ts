@@ -29,7 +29,8 @@ Options:
   --context NAME          kubeconfig context (default: its current context)
   --namespace NS          namespace of the Lease "converge-controllers" (default: the context's namespace;
                           in a pod, the pod's namespace; else "default")
-  --metrics-listen H:P    probes and metrics: /livez, /readyz, /metrics (default ${DEFAULT_METRICS_LISTEN})
+  --metrics-listen H:P    probes, metrics and GitOps push webhooks: /livez, /readyz, /metrics,
+                          /hooks/v1/gitrepositories/NS/NAME (default ${DEFAULT_METRICS_LISTEN})
   --lease-duration D      leader lease (default 15s); a standby takes over within it
   --leader-elect=true|false
                           elect one replica through the Lease (default true); false only for one replica
@@ -150,7 +151,7 @@ export async function runServeKube(argv: readonly string[]): Promise<number> {
     `Converge controllers (kube mode) against ${client.server} (${loaded.source})\n` +
       `Replica: ${mode.identity}\n` +
       `Leader election: ${mode.lease !== undefined ? `Lease ${mode.lease} (${values['lease-duration']})` : 'off (--leader-elect=false)'}\n` +
-      `Probes and metrics: ${mode.healthUrl} (/livez, /readyz, /metrics)\n` +
+      `Probes and metrics: ${mode.healthUrl} (/livez, /readyz, /metrics, /hooks/v1)\n` +
       `Simulated cloud: ${simState === 'memory' ? 'in memory' : resolve(simState)}\n`,
   );
   await new Promise<void>((resolveStop) => {
