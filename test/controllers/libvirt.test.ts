@@ -5,8 +5,9 @@
  * drift, corrected or reported per policy; deletion removes domain, volume and network in order, and
  * `deletionPolicy: Orphan` leaves them.
  */
+import { writeFileSync } from 'node:fs';
 import t from 'tap';
-import { instanceType, networkType, providerConfigType, volumeType } from '../../schemas/index.js';
+import { instanceType, networkType, poolType, providerConfigType, volumeType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ResourceType } from '../../schemas/types.js';
 import { libvirtSandbox, LIBVIRT_URI, virsh, type LibvirtSandbox } from '../helpers/libvirt.js';
@@ -188,4 +189,33 @@ t.test('libvirt errors are one readable line in Synced', async (t) => {
     t.match(conditionOf(failing, 'Synced')?.message, message, name);
     t.notMatch(conditionOf(failing, 'Synced')?.message, /\n|at .*\.ts:\d+/, `${name}: one line, no stack`);
   }
+});
+
+t.test('a Pool sees the libvirt networks on its providers: an unmanaged one is a conflict and never handed out', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  await withLibvirtProvider(env);
+  // Two consecutive /24s forming a /23: the first is taken by a network made by hand with virsh.
+  let first = sandbox.nextCidr();
+  while (Number(first.split('.')[2]) % 2 !== 0) first = sandbox.nextCidr();
+  const second = sandbox.nextCidr();
+  const [a, b, c] = first.split('.');
+  const wide = `${a}.${b}.${c}.0/23`;
+  const gateway = first.replace(/0\/24$/, '1');
+  const file = `${sandbox.dir}/rogue.xml`;
+  writeFileSync(file, `<network><name>rogue-${process.pid}</name><bridge name='rg${process.pid % 100000}'/><ip address='${gateway}' prefix='24'/></network>`);
+  await virsh('net-define', file);
+
+  await env.client.create(poolType, { apiVersion: 'converge.io/v1alpha1', kind: 'Pool', metadata: { name: 'lab', namespace: 'default' }, spec: { cidrs: [wide] } });
+  const drifted = await eventually(async () => {
+    const o = await env.client.get(poolType, 'default', 'lab');
+    return conditionOf(o, 'Drifted')?.status === 'True' ? o : undefined;
+  }, 'Drifted=True on the pool');
+  t.match(drifted.status?.['conflicts'], [{ providerRef: 'kvm', network: `rogue-${process.pid}`, cidr: first, poolCidr: wide }]);
+  t.match(conditionOf(drifted, 'Drifted')?.message, new RegExp(`unmanaged network ${first.replace(/\./g, '\\.')} \\(rogue-${process.pid} in kvm\\)`));
+
+  await env.client.create(networkType, { apiVersion: 'converge.io/v1alpha1', kind: 'Network', metadata: { name: 'pooled', namespace: 'default' }, spec: { ...on, poolRef: { name: 'lab' }, prefixLength: 24 } });
+  const pooled = await waitReady(env.client, networkType, 'pooled');
+  t.equal(pooled.status?.['cidr'], second, 'the allocator skipped the unmanaged network');
+  t.match(await virsh('net-dumpxml', statusOf(pooled, 'externalName')), new RegExp(`<ip address='${second.replace(/0\/24$/, '1').replace(/\./g, '\\.')}' prefix='24'>`), 'and libvirt has it');
 });

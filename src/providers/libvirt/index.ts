@@ -14,6 +14,7 @@ export { CONVERGE_XMLNS, domainXml, macFor, readDomainXml, type DomainDisk } fro
 export { libvirtMessage, virshFailure } from './errors.js';
 export { resolveImage, type BaseImage } from './images.js';
 export { defaultBridgeOf, LIBVIRT_NETWORK_PREFIX } from './network.js';
+export { listLibvirtNetworks, type HostNetwork } from './network-list.js';
 export { defaultDhcpRange, networkXml, readNetworkXml } from './network-xml.js';
 export { DEFAULT_LIBVIRT_URI, libvirtSettings, type LibvirtSettings } from './settings.js';
 export { Virsh } from './virsh.js';
