@@ -85,3 +85,28 @@ t.test('the metrics port is taken', async (t) => {
   t.equal(lines.length, 1, `one line on stderr: ${res.stderr}`);
   t.match(lines[0], new RegExp(`^error: .*EADDRINUSE.*127\\.0\\.0\\.1:${busyPort}`));
 });
+
+t.test('the API server goes away under the leader: it gives the Lease up and exits 1 for the kubelet to restart', async (t) => {
+  const { spawnServe } = await import('../helpers/cli.js');
+  const { spawnKube, until } = await import('./helpers.js');
+  const api = await spawnServe(['--api-only', '--data-dir', join(dir, 'api-gone'), '--listen', '127.0.0.1:0']);
+  t.teardown(() => api.kill9());
+  const replica = await spawnKube(['--kubeconfig', api.kubeconfig, '--lease-duration', '3s']);
+  t.teardown(() => replica.kill9());
+  await until('the replica to lead', 10_000, async () => {
+    const text = await (await fetch(`${replica.healthUrl}/metrics`)).text();
+    return /^leader_election_master_status\{[^}]*\} 1$/m.test(text) ? true : undefined;
+  });
+  await api.kill9();
+  const stoppedAt = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    if (replica.child.exitCode !== null) resolve(replica.child.exitCode);
+    else replica.child.once('exit', (c) => resolve(c));
+  });
+  const took = Date.now() - stoppedAt;
+  t.equal(code, 1, 'exit 1');
+  // The renew deadline is 2/3 of the lease (2 s), then a shutdown that cannot release the Lease; the rest is
+  // slack for a loaded 2-core machine.
+  t.ok(took < 2000 + 6000, `exited ${took} ms after the API server died (renew deadline 2 s)`);
+  t.match(replica.output(), /lost the controller lease; shutting down/);
+});
