@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { gitUrlProblem } from '../../schemas/gitrepository.js';
 import { InvalidError, UnavailableError } from '../errors/index.js';
@@ -27,6 +27,10 @@ const SAFE_CONFIG = [
   '-c', 'advice.detachedHead=false',
   '-c', 'core.symlinks=true',
   '-c', 'init.defaultBranch=main',
+  // A cache repository gains one shallow commit per fetch: no background gc/maintenance processes on each.
+  '-c', 'gc.auto=0',
+  '-c', 'maintenance.auto=false',
+  '-c', 'fetch.writeCommitGraph=false',
 ] as const;
 
 /** What to check out: one of branch, tag or commit; none means the remote's HEAD. */
@@ -111,6 +115,22 @@ function refspecOf(ref: GitRef): string {
   return 'HEAD';
 }
 
+/**
+ * The commit FETCH_HEAD names. A fetched branch or HEAD is a commit already, read from the file (one process
+ * less per sync); a tag may be an annotated tag object, peeled by `rev-parse`.
+ */
+async function fetchedCommit(dir: string, ref: GitRef, run: (args: readonly string[]) => Promise<string>): Promise<string> {
+  if (ref.tag === undefined) {
+    const head = /^([0-9a-f]{40}|[0-9a-f]{64})\t/.exec(await readFile(join(dir, '.git', 'FETCH_HEAD'), 'utf8'))?.[1];
+    if (head !== undefined) return head;
+  }
+  try {
+    return (await run(['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}'])).trim();
+  } catch {
+    throw new UnavailableError(`the fetched ${ref.tag !== undefined ? `tag ${ref.tag}` : 'ref'} does not name a commit`);
+  }
+}
+
 /** Options of {@link fetchRevision}. */
 export interface FetchOptions {
   readonly url: string;
@@ -142,13 +162,7 @@ export async function fetchRevision(options: FetchOptions): Promise<string> {
     if (options.ref.commit === undefined) throw err;
     await run(['fetch', '-q', '--force', '--', remote, '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*']);
   }
-  const target = options.ref.commit ?? 'FETCH_HEAD';
-  let sha: string;
-  try {
-    sha = (await run(['rev-parse', '--verify', '--quiet', `${target}^{commit}`])).trim();
-  } catch {
-    throw new UnavailableError(`commit ${target} was not found in the fetched repository`);
-  }
+  const sha = options.ref.commit ?? (await fetchedCommit(options.dir, options.ref, run));
   await run(['checkout', '-q', '--force', '--detach', sha]);
   await run(['clean', '-q', '-ffdx']);
   return sha;

@@ -95,8 +95,10 @@ t.test('commit → signed webhook → synced within a second', async (t) => {
     const started = Date.now();
     const res = await deliver(scheme, sha);
     t.equal(res.status, 202, `${scheme}: accepted`);
-    const obj = await attempted(sha, 1000);
-    t.ok(Date.now() - started < 1000, `${scheme}: synced in ${Date.now() - started} ms`);
+    // Waits longer than the deadline so that a slow sync fails this one assertion, not every later test.
+    const obj = await attempted(sha);
+    const took = Date.now() - started;
+    t.ok(took < 1000, `${scheme}: synced within 1 s (took ${took} ms)`);
     t.equal(statusOf(obj, 'lastAppliedRevision'), sha, `${scheme}: SHA in status`);
     t.ok(await poolExists(n), `${scheme}: p${n} applied`);
   }

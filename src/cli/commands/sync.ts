@@ -108,7 +108,7 @@ export async function runSync(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Syncs now, then after every burst of changes, one sync at a time, until SIGINT/SIGTERM; resolves 0. */
+/** Syncs once the watcher is ready, then after every burst of changes, one sync at a time, until SIGINT/SIGTERM; resolves 0. */
 async function watchLoop(dir: string, once: () => Promise<boolean>): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   // Syncs run one after another; changes during a sync queue exactly one more, which sees all of them.
@@ -122,7 +122,16 @@ async function watchLoop(dir: string, once: () => Promise<boolean>): Promise<num
       return once();
     });
   };
-  schedule();
+  // Ctrl-C is a normal way to stop: listen before anything else can take time.
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   const watcher = watch(dir, {
     ignoreInitial: true,
     // Hidden files and directories (.git, editor swap files) never trigger a sync.
@@ -133,16 +142,15 @@ async function watchLoop(dir: string, once: () => Promise<boolean>): Promise<num
     timer = setTimeout(schedule, WATCH_DEBOUNCE_MS);
   });
   watcher.on('error', (err: unknown) => process.stderr.write(`error: watching ${dir}: ${err instanceof Error ? err.message : String(err)}\n`));
+  // Changes made before the initial scan completes would be missed: sync only once the watcher is ready.
+  const ready = await Promise.race([new Promise<boolean>((resolveReady) => watcher.once('ready', () => resolveReady(true))), stopped.then(() => false)]);
+  if (!ready) {
+    await watcher.close();
+    return 0;
+  }
   process.stdout.write(`watching ${dir} (Ctrl-C to stop)\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  schedule();
+  await stopped;
   clearTimeout(timer);
   await watcher.close();
   await running.catch(() => undefined);
