@@ -1,7 +1,12 @@
 // `helm lint --strict` (warnings fail too) passes for the default values and the supported combinations, and
 // catches values the schema refuses.
 import t from 'tap';
-import { chartDir, runHelm, withValuesFile } from './helm.js';
+import { chartDir, HELM_VERSION, runHelm, withValuesFile } from './helm.js';
+
+t.test(`the tests run the pinned helm ${HELM_VERSION}`, async (t) => {
+  const version = await runHelm(['version', '--template', '{{.Version}}']);
+  t.equal(version.stdout, HELM_VERSION, 'built by test/setup/install-helm.sh (a plain go install would report v3.16)');
+});
 
 const valid: { name: string; values: Record<string, unknown> }[] = [
   { name: 'defaults', values: {} },
