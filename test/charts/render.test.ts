@@ -51,13 +51,14 @@ const cases: { name: string; values: Record<string, unknown>; existingClaim?: st
       t.equal(flagValue(argv, '--store'), `etcd://${etcdEndpoints.join(',')}/converge`);
       t.equal(flagValue(argv, '--leader-elect'), 'true', 'one replica runs the controllers');
       t.ok(at(d, 'spec', 'template', 'spec', 'volumes', 0, 'emptyDir'), 'the data dir is scratch space');
+      t.equal(at(only(objs, 'PodDisruptionBudget'), 'spec', 'maxUnavailable'), 1, 'a drain takes one replica at a time');
     },
   },
   {
     name: 'kube mode with 2 replicas',
     values: { mode: 'kube', replicaCount: 2 },
     check: (t, objs) => {
-      t.same(objs.map((o) => o['kind']).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+      t.same(objs.map((o) => o['kind']).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
       const argv = args(objs);
       t.ok(argv.includes('--kube'), 'runs converge serve --kube');
       for (const flag of ['--store', '--listen', '--data-dir']) t.equal(flagValue(argv, flag), undefined, `no ${flag}: kube mode refuses it`);

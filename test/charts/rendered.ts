@@ -154,6 +154,9 @@ export function renderedProblems(objs: readonly Manifest[], options: { readonly 
     }
   }
 
+  for (const pdb of ofKind(objs, 'PodDisruptionBudget')) {
+    if (!subset(record(at(pdb, 'spec', 'selector', 'matchLabels')), podLabels)) problems.push(`PodDisruptionBudget ${name(pdb)} selects no pod of the Deployment`);
+  }
   for (const sm of ofKind(objs, 'ServiceMonitor')) problems.push(...serviceMonitorProblems(sm, services));
   return problems;
 }
