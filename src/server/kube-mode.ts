@@ -121,6 +121,17 @@ export async function startKubeMode(options: KubeModeOptions): Promise<KubeMode>
   const manager = new Manager({ ...(elector ? { leaderElection: elector } : {}), logger, onLeadershipLost: options.onLeadershipLost });
   manager.add(built.informers);
   for (const c of built.controllers) manager.add(c);
+  // Added last, so it starts after every controller has created the informers of its watches (some exist only
+  // on the leader): once they have all synced, the controllers' workers are running.
+  let leaderSynced = false;
+  manager.add({
+    needLeaderElection: true,
+    async start(signal) {
+      leaderSynced = await built.informers.waitForSync(signal);
+      if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      leaderSynced = false;
+    },
+  });
   new Gauge({
     // client-go's name: 1 while this replica leads.
     name: 'leader_election_master_status',
@@ -136,8 +147,8 @@ export async function startKubeMode(options: KubeModeOptions): Promise<KubeMode>
   const ready = (): ProbeResult => {
     if (failed !== undefined) return { ok: false, reason: 'controller manager failed' };
     if (!synced) return { ok: false, reason: 'informer caches not synced yet' };
-    // The leader's controllers start their workers as soon as these shared caches have synced. A standby is
-    // ready too: its caches are warm and it takes over as soon as the Lease expires.
+    if (manager.isLeader() && !leaderSynced) return { ok: false, reason: 'leading; controller caches not synced yet' };
+    // A standby is ready too: its caches are warm and it takes over as soon as the Lease expires.
     return { ok: true };
   };
   // Bind the probe port before campaigning: a replica that cannot serve its probes must not lead.
