@@ -37,10 +37,29 @@ if [[ "$mode" == demo ]]; then lease="${LEASE:-5s}"; else lease="${LEASE:-15s}";
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/converge-ha.XXXXXX")"
 declare -A pids=()
+# True while process $1 runs (a child that exited but is not reaped yet is a zombie: "Z").
+alive() { local state; state="$(ps -o stat= -p "$1" 2>/dev/null)" && [[ "$state" != Z* ]]; }
+# SIGTERMs the named processes, gives them 5 s, then SIGKILLs what is left, and reaps them all.
+stop_group() {
+  local name n=0
+  for name in "$@"; do kill "${pids[$name]}" 2>/dev/null || true; done
+  for name in "$@"; do
+    while alive "${pids[$name]}" && ((n++ < 50)); do sleep 0.1; done
+    kill -9 "${pids[$name]}" 2>/dev/null || true
+    wait "${pids[$name]}" 2>/dev/null || true
+  done
+}
 cleanup() {
-  trap - EXIT INT TERM
-  for name in "${!pids[@]}"; do kill "${pids[$name]}" 2>/dev/null || true; done
-  for name in "${!pids[@]}"; do wait "${pids[$name]}" 2>/dev/null || true; done
+  # A second Ctrl-C must not cut the cleanup short and leave processes behind.
+  trap '' INT TERM
+  trap - EXIT
+  local name replicas_started=() members_started=()
+  for name in "${!pids[@]}"; do
+    if [[ "$name" == replica-* ]]; then replicas_started+=("$name"); else members_started+=("$name"); fi
+  done
+  # Replicas first, while etcd still has quorum to take their lease release; then the etcd members.
+  ((${#replicas_started[@]} == 0)) || stop_group "${replicas_started[@]}"
+  ((${#members_started[@]} == 0)) || stop_group "${members_started[@]}"
   if [[ "${KEEP:-0}" == 1 ]]; then echo "data and logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
