@@ -13,13 +13,16 @@
  * it dies hangs for etcd's request timeout (5 s + 2 × election timeout = 7 s) — so with a lease this short
  * the surviving leader occasionally loses it to the etcd election. The restarts are counted and reported.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-cluster.js';
 import { freePort } from '../helpers/ports.js';
-import { spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { convergeArgv, repoRoot, spawnServe, type ServeProcess } from '../helpers/cli.js';
 import { request, type HttpResult, type RequestOptions } from '../helpers/http.js';
 import { INSTANCES, instance } from '../apiserver/fixtures.js';
 
@@ -278,3 +281,44 @@ for (const { etcdVictim, why } of cases) {
     );
   });
 }
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+async function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+t.test('examples/ha/run.sh demo: the recipe itself survives its leader replica and an etcd member, and cleans up', async (t) => {
+  const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+  const env = {
+    ...process.env,
+    CONVERGE: [process.execPath, ...convergeArgv([])].join(' '),
+    ETCD_CLIENT_PORTS: ports.slice(0, 3).join(' '),
+    ETCD_PEER_PORTS: ports.slice(3, 6).join(' '),
+    CONVERGE_PORTS: ports.slice(6, 8).join(' '),
+  };
+  const child = spawn('bash', [join(repoRoot, 'examples/ha/run.sh'), 'demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  // SIGTERM on timeout: the script's trap still stops what it started.
+  const timer = setTimeout(() => child.kill('SIGTERM'), 150_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  t.equal(code, 0, `run.sh demo exits 0:\n${out}`);
+  t.match(out, /instance\.converge\.io\/ha-before ready/, 'an Instance created through the leader became Ready');
+  t.match(out, /instance\.converge\.io\/ha-after ready/, 'one created after the kills through the other replica became Ready');
+  t.match(out, /replica [ab] holds the controller lease; ha-after Ready \d+s after the kills/);
+  t.match(out, /etcd m1 is back/, 'the killed etcd member rejoined');
+  const dataDir = /data in (\S+)/.exec(out)?.[1];
+  t.ok(dataDir !== undefined && !existsSync(dataDir), `the temporary directory ${dataDir ?? '(not printed)'} is gone`);
+  const stillListening = [];
+  for (const port of [...ports.slice(0, 3), ...ports.slice(6, 8)]) if (await listening(port)) stillListening.push(port);
+  t.same(stillListening, [], 'no etcd member or replica is left running');
+});
