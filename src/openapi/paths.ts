@@ -92,7 +92,10 @@ const UNAUTHORIZED: ResponseSpec = { code: '401', description: 'Unauthorized' };
 
 /** Definition name of a kind, e.g. `io.converge.v1alpha1.Instance` (the group reversed, as kube does). */
 export function definitionName(type: Pick<ResourceType, 'group' | 'version' | 'kind'>, suffix = ''): string {
-  const group = type.group === '' ? 'io.k8s.api.core' : type.group.split('.').reverse().join('.');
+  // kube-apiserver's names: io.k8s.api.core.v1.Event, io.k8s.api.coordination.v1.Lease (coordination.k8s.io),
+  // io.k8s.api.rbac.v1.Role (rbac.authorization.k8s.io); other groups reversed (io.converge.v1alpha1.Instance).
+  const builtin = type.group.endsWith('.k8s.io') ? type.group.split('.')[0] : undefined;
+  const group = type.group === '' ? 'io.k8s.api.core' : builtin !== undefined ? `io.k8s.api.${builtin}` : type.group.split('.').reverse().join('.');
   return `${group}.${type.version}.${type.kind}${suffix}`;
 }
 

@@ -36,6 +36,8 @@ export interface ControlLoopOptions {
   readonly retryPeriodMs?: number;
   /** Events last seen longer ago than this are deleted by the leader; default 1 h (kube's `--event-ttl`). */
   readonly eventTtlMs?: number;
+  /** Where the GitOps controller keeps its checkouts (e.g. `<data-dir>/gitops`); default a per-user temp folder. */
+  readonly gitopsCacheDir?: string;
 }
 
 /** Running controllers; `stop()` ends them and releases the lease. */
@@ -72,6 +74,7 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     clouds: options.clouds,
     journal: options.journal,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.gitopsCacheDir !== undefined ? { gitopsCacheDir: options.gitopsCacheDir } : {}),
     logger: options.logger,
     metrics: options.metrics.registry,
     runtimeMetrics: createRuntimeMetrics(options.metrics.registry),

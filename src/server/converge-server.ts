@@ -165,6 +165,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         metrics,
         onLeadershipLost: options.onLeadershipLost ?? (() => options.logger.error('lost the controller lease')),
         leaderElection: options.leaderElection ?? storeUrl.startsWith('etcd:'),
+        gitopsCacheDir: join(dataDir, 'gitops'),
         ...(options.workers !== undefined ? { workers: options.workers } : {}),
         ...(options.lease
           ? { leaseDurationMs: options.lease.durationMs, renewDeadlineMs: options.lease.renewDeadlineMs, retryPeriodMs: options.lease.retryPeriodMs }

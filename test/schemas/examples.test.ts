@@ -6,9 +6,10 @@ import { resourceTypeForObject, resourceTypes } from '../../schemas/index.js';
 import { validateObject } from '../../schemas/validate-object.js';
 
 const dir = fileURLToPath(new URL('../../examples/', import.meta.url));
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+// examples/ and its folders (examples/s3/, examples/libvirt/, …): every manifest shown to users must be valid.
+const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.ya?ml$/.test(f)).sort();
 
-t.test('every Converge object in examples/ validates', async (t) => {
+t.test('every Converge object in examples/ and its folders validates', async (t) => {
   t.ok(files.length > 0, 'examples/ has YAML files');
   const kindsSeen = new Set<string>();
   for (const file of files) {

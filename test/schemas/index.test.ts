@@ -12,6 +12,7 @@ t.test('the kinds and their names', async (t) => {
       ['Pool', 'pools', 'pool', ['pool'], true],
       ['IPAllocation', 'ipallocations', 'ipallocation', ['ipa'], true],
       ['ProviderConfig', 'providerconfigs', 'providerconfig', ['pc'], false],
+      ['GitRepository', 'gitrepositories', 'gitrepository', ['gitrepo'], true],
     ],
   );
   for (const r of resourceTypes) {
