@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { KubeObject } from '../../schemas/object.js';
+import type { ApiSecurity } from '../auth/types.js';
 
 /** Limits the API server enforces on every request. */
 export interface ApiLimits {
@@ -61,4 +62,9 @@ export interface ApiServerDeps {
   readonly subresources?: readonly ApiSubresource[];
   /** Extra non-resource endpoints; see {@link ApiExtension}. */
   readonly extensions?: readonly ApiExtension[];
+  /**
+   * Authentication, rate limits, authorization and audit (see src/auth/types.ts). Undefined serves everyone
+   * everything: only for in-process tests and `converge serve --insecure-http`.
+   */
+  readonly security?: ApiSecurity;
 }

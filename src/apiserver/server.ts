@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runWithRequestContext, type RequestContext } from '../auth/context.js';
+import { admitRequest, isPublicPath } from '../auth/pipeline.js';
 import { ConvergeError, ErrorCode, NotFoundError } from '../errors/index.js';
 import type { ApiServerDeps } from './deps.js';
 import { dispatchResource } from './handlers/dispatch.js';
@@ -18,14 +20,19 @@ function labelsOf(info: RequestInfo | undefined) {
 /**
  * The request handler of the Kubernetes-compatible API: resolves the path, serves discovery/OpenAPI/health, or
  * dispatches a resource verb. Never throws: every failure becomes a `Status` response; unexpected errors are
- * logged and answered with a generic 500.
+ * logged and answered with a generic 500. With `deps.security`, every request but the public paths is
+ * authenticated, rate-limited and authorized first and audited once it completes (src/auth/pipeline.ts).
  */
 export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const openapi = new OpenApiCache(deps.types);
   return (req, res) => {
     const started = process.hrtime.bigint();
+    const startedAt = new Date();
     let info: RequestInfo | undefined;
+    let context: RequestContext | undefined;
+    let audited = false;
     const finish = (code: number) => {
+      if (audited) auditRequest(code);
       const labels = labelsOf(info);
       deps.metrics.requests.inc({ ...labels, code: String(code) });
       if (labels.verb !== 'watch') {
@@ -34,6 +41,28 @@ export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, re
           Number(process.hrtime.bigint() - started) / 1e9,
         );
       }
+    };
+    const auditRequest = (code: number) => {
+      deps.security?.audit?.record({
+        ...(context?.user !== undefined ? { user: context.user } : {}),
+        ...(context?.attributes !== undefined ? { attributes: context.attributes } : {}),
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0] ?? '/',
+        code,
+        latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+        startedAt,
+        ...(req.socket.remoteAddress !== undefined ? { sourceIp: req.socket.remoteAddress } : {}),
+        ...(context?.body !== undefined ? { requestBody: context.body } : {}),
+      });
+    };
+    const serve = async (url: URL, requestInfo: RequestInfo): Promise<number> => {
+      if (requestInfo.kind === 'nonResource') return handleNonResource(req, res, url, deps, openapi);
+      const resource = requestInfo;
+      const type = deps.types.find(
+        (t) => t.group === resource.group && t.version === resource.version && t.plural === resource.resource,
+      );
+      if (type === undefined) throw new NotFoundError('the server could not find the requested resource');
+      return dispatchResource({ req, res, url, info: resource, type, deps });
     };
     const run = async (): Promise<number> => {
       if ((req.url ?? '').length > MAX_URL_LENGTH) {
@@ -44,13 +73,20 @@ export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, re
       if (info === undefined) {
         throw new ConvergeError(ErrorCode.MethodNotAllowed, `method ${req.method ?? ''} not allowed on ${url.pathname}`);
       }
-      if (info.kind === 'nonResource') return handleNonResource(req, res, url, deps, openapi);
-      const resource = info;
-      const type = deps.types.find(
-        (t) => t.group === resource.group && t.version === resource.version && t.plural === resource.resource,
-      );
-      if (type === undefined) throw new NotFoundError('the server could not find the requested resource');
-      return dispatchResource({ req, res, url, info: resource, type, deps });
+      const security = deps.security;
+      if (security === undefined || isPublicPath(url.pathname)) return serve(url, info);
+      audited = true;
+      // The context is set as soon as the user is known, so refused requests (403, 429) are audited with it.
+      const admitted = await admitRequest(security, req, info, url.pathname, (user, attributes) => {
+        context = { user, attributes, captureBody: security.audit?.wantsBody(attributes) ?? false };
+      });
+      if (context === undefined) throw new ConvergeError(ErrorCode.Internal, 'request admitted without a context');
+      const requestInfo = info;
+      try {
+        return await runWithRequestContext(context, () => serve(url, requestInfo));
+      } finally {
+        admitted.done();
+      }
     };
     run().then(finish, (err: unknown) => {
       if (!(err instanceof ConvergeError) || err.httpStatus >= 500) {

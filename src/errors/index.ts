@@ -148,6 +148,27 @@ export class RequestTooLargeError extends ConvergeError {
   }
 }
 
+/** The request carries no credentials, or credentials that do not authenticate anyone (HTTP 401). */
+export class UnauthorizedError extends ConvergeError {
+  constructor(message = 'Unauthorized', options?: ConvergeErrorOptions) {
+    super(ErrorCode.Unauthorized, message, options);
+  }
+}
+
+/** The authenticated user may not do this (HTTP 403). The message says who, what and where, as kube does. */
+export class ForbiddenError extends ConvergeError {
+  constructor(message: string, options?: ConvergeErrorOptions) {
+    super(ErrorCode.Forbidden, message, options);
+  }
+}
+
+/** The client sent too many requests; `retryAfterSeconds` says when to come back (HTTP 429 + Retry-After). */
+export class TooManyRequestsError extends ConvergeError {
+  constructor(message: string, options?: ConvergeErrorOptions) {
+    super(ErrorCode.TooManyRequests, message, options);
+  }
+}
+
 /** A dependency (store, provider) is not reachable right now; retrying later may succeed. */
 export class UnavailableError extends ConvergeError {
   constructor(message: string, options?: ConvergeErrorOptions) {

@@ -16,6 +16,15 @@ import { BackendJournal } from '../managed/backend-journal.js';
 import { journalSubresource } from './journal.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startControlLoops, type ControlLoops } from './controllers.js';
+import type { ApiSecurity } from '../auth/types.js';
+
+/** What a security factory gets: the open store and registry, the data directory and the logger. */
+export interface SecurityContext {
+  readonly registry: RegistryContext;
+  readonly backend: Backend;
+  readonly dataDir: string;
+  readonly logger: Logger;
+}
 
 /** Options of {@link startConvergeServer}. */
 export interface ConvergeServerOptions {
@@ -23,6 +32,11 @@ export interface ConvergeServerOptions {
   readonly dataDir: string;
   /** Store URL; default `sqlite://<dataDir>/state.db`. */
   readonly storeUrl?: string;
+  /**
+   * Builds the API's authentication, rate limits, authorization and audit once the store and registry are
+   * open (see src/auth/types.ts). Undefined: an open API (in-process tests, `--insecure-http`).
+   */
+  readonly security?: (context: SecurityContext) => ApiSecurity | Promise<ApiSecurity>;
   /** Listen address; port 0 picks a free one. */
   readonly host: string;
   readonly port: number;
@@ -133,6 +147,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
   const journal = new BackendJournal({ backend, logger: options.logger });
   let api;
   try {
+    const security = options.security === undefined ? undefined : await options.security({ registry, backend, dataDir, logger: options.logger });
     api = await startApiServer(
       {
         registry,
@@ -145,6 +160,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         },
         extensions: [simAdminExtension(clouds), gitopsWebhookExtension({ client: createInProcessClient({ registry }) })],
         subresources: [journalSubresource(journal)],
+        ...(security !== undefined ? { security } : {}),
       },
       { host: options.host, port: options.port },
     );

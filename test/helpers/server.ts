@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/observability/logger.js';
-import { startConvergeServer, type ConvergeServer } from '../../src/server/converge-server.js';
+import { startConvergeServer, type ConvergeServer, type ConvergeServerOptions } from '../../src/server/converge-server.js';
 import type { ApiLimits } from '../../src/apiserver/deps.js';
 
 /** A Converge server for one test, on a free loopback port with its own temporary data dir. */
@@ -19,6 +19,8 @@ export interface TestServerOptions {
   readonly limits?: Partial<ApiLimits>;
   /** Run the controllers too (default false: API tests assert exact object states). */
   readonly controllers?: boolean;
+  /** Authentication, limits, authorization and audit; default none (an open API). */
+  readonly security?: ConvergeServerOptions['security'];
 }
 
 /** Starts an in-process Converge server (same code path as `converge serve`). */
@@ -32,6 +34,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: silentLogger(),
     ...(options.limits ? { limits: options.limits } : {}),
     controllers: options.controllers ?? false,
+    ...(options.security ? { security: options.security } : {}),
   });
   return {
     ...server,

@@ -7,6 +7,7 @@ import { BadRequestError, ConvergeError, ErrorCode } from '../../errors/index.js
 import type { JsonObject, JsonValue } from '../../../schemas/object.js';
 import { parseJson, type ParseOptions } from './json-parse.js';
 import { parseYaml, type YamlParseOptions } from './yaml-parse.js';
+import { noteRequestBody } from '../../auth/context.js';
 
 /** Media types of request bodies that Kubernetes clients send. */
 export const MediaType = {
@@ -114,6 +115,8 @@ export function decodeBody(input: DecodeBodyInput): DecodedBody {
   const text = decodeUtf8(input.body);
   const options: YamlParseOptions = input;
   const value = syntax === 'json' ? parseJson(text, options) : parseYaml(text, options);
+  // The audit log keeps request bodies for the resources its policy names (level Request).
+  noteRequestBody(value);
   return { kind: syntax, mediaType, value };
 }
 
