@@ -5,6 +5,7 @@ import type { ResourceType } from '../../../schemas/types.js';
 import type { HttpApiClient } from '../../client/http.js';
 import { ConvergeError, isConflict, isNotFound } from '../../errors/index.js';
 import type { ResolvedManifest } from '../../manifests/resolve.js';
+import { isNoOpApply } from '../apply-skip.js';
 import { connect } from '../connect.js';
 import { CliError } from '../errors.js';
 import { connectionOptions, durationFlag, mapLimit, parseFlags } from '../flags.js';
@@ -20,7 +21,9 @@ const HELP = `Usage: converge apply -f FILE|DIR|- [options]
 
 Server-side applies every object in the manifests (multi-document YAML, directories recursively), ordered so that
 ProviderConfigs, Pools, Networks and Volumes come before the Instances that use them. Every document is
-validated first: if any is invalid, nothing is applied.
+validated first: if any is invalid, nothing is applied. An object whose apply would change nothing (same values,
+same fields owned by "converge") is reported unchanged without sending it; --dry-run and --force-conflicts always
+send every object.
 
 Options:
   -f, --filename PATH   file, directory or - (stdin); repeatable
@@ -104,6 +107,8 @@ export async function runApply(argv: readonly string[]): Promise<number> {
   try {
     const objects = await readManifestArgs(values.filename ?? [], conn.namespace, values.recursive);
     const existing = await existingObjects(conn.client, objects);
+    // A dry run is asked for every server check, and a forced apply is rare and deliberate: both always PATCH.
+    const maySkip = !dryRun && !values['force-conflicts'];
     let failed = 0;
     const applied: { type: ResourceType; object: KubeObject }[] = [];
     // Kinds are applied rank by rank so that referenced objects exist before their users.
@@ -112,13 +117,20 @@ export async function runApply(argv: readonly string[]): Promise<number> {
       const batch = objects.filter((o) => o.type.kind === kind);
       await mapLimit(batch, CONCURRENCY, async (m) => {
         const ref = objectRef(m.type, m.object.metadata.name);
+        const live = existing.get(keyOf(m.type, m.object));
+        if (maySkip && live !== undefined && isNoOpApply({ live, manifest: m.object, manager: APPLY_FIELD_MANAGER })) {
+          // The server would write nothing and answer with `live`: same outcome, without the round trip.
+          process.stdout.write(`${ref} unchanged\n`);
+          applied.push({ type: m.type, object: live });
+          return;
+        }
         try {
           const result = await conn.client.patch(m.type, m.object.metadata.namespace, m.object.metadata.name, { type: 'apply', body: m.object }, {
             fieldManager: APPLY_FIELD_MANAGER,
             force: values['force-conflicts'],
             dryRun,
           });
-          const outcome = applyOutcome(existing.get(keyOf(m.type, m.object)), result);
+          const outcome = applyOutcome(live, result);
           process.stdout.write(`${ref} ${outcome}${suffix}\n`);
           applied.push({ type: m.type, object: result });
         } catch (err) {
