@@ -1,0 +1,80 @@
+/**
+ * The security `converge serve` runs with by default (issue #8): the composition point of every stage.
+ * - authentication: client certificates verified by the cluster CA (src/auth/x509.ts), then bearer tokens from
+ *   the token file (src/auth/tokens/); every user is also in `system:authenticated`;
+ * - authorization: until RBAC is plugged in, `system:masters` may do anything and everyone else is denied;
+ * - rate limits and audit: slots, filled by their own modules.
+ * Each stage is built in its own small function below so that plugging one in is a one-line edit.
+ */
+import type { SecurityContext } from '../server/converge-server.js';
+import { TokenAuthenticator } from './tokens/authenticator.js';
+import { SYSTEM_MASTERS, type ApiSecurity, type AuditSink, type Authenticator, type Authorizer, type RequestLimiter, type UserInfo } from './types.js';
+import { X509Authenticator } from './x509.js';
+
+/** Options of {@link serveSecurity} (from `converge serve`'s flags). */
+export interface ServeSecurityOptions {
+  /** The bearer token file (`--token-file`, default `<data-dir>/tokens.json`). */
+  readonly tokenFile: string;
+}
+
+/**
+ * Tries each authenticator in order: the first that recognises the request's credentials decides (a wrong
+ * credential is a 401 at once, not a fall-through); undefined when none of them finds any credentials.
+ */
+export function unionAuthenticator(authenticators: readonly Authenticator[]): Authenticator {
+  return {
+    async authenticate(req) {
+      for (const a of authenticators) {
+        const user = await a.authenticate(req);
+        if (user !== undefined) return user;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Allows members of `system:masters` and denies everyone else (the authorizer before RBAC). */
+export function mastersOnlyAuthorizer(): Authorizer {
+  return {
+    async authorize(a) {
+      if (a.user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: `user "${a.user.name}" is in group ${SYSTEM_MASTERS}` };
+      return { allowed: false, reason: `only members of ${SYSTEM_MASTERS} may use this server (no RBAC authorizer configured)` };
+    },
+  };
+}
+
+function authenticatorFor(options: ServeSecurityOptions): Authenticator {
+  return unionAuthenticator([new X509Authenticator(), new TokenAuthenticator({ path: options.tokenFile })]);
+}
+
+async function authorizerFor(_context: SecurityContext): Promise<Authorizer> {
+  // RBAC (src/auth/rbac/) plugs in here.
+  return mastersOnlyAuthorizer();
+}
+
+function limiterFor(_options: ServeSecurityOptions, _context: SecurityContext): RequestLimiter | undefined {
+  // Per-user rate limiting (src/auth/ratelimit/) plugs in here.
+  return undefined;
+}
+
+function auditFor(_options: ServeSecurityOptions, _context: SecurityContext): AuditSink | undefined {
+  // The audit log (src/auth/audit/) plugs in here.
+  return undefined;
+}
+
+/** The security factory `converge serve` passes to `startConvergeServer` (`ConvergeServerOptions.security`). */
+export function serveSecurity(options: ServeSecurityOptions): (context: SecurityContext) => Promise<ApiSecurity> {
+  return async (context) => {
+    const limiter = limiterFor(options, context);
+    const audit = auditFor(options, context);
+    return {
+      authenticator: authenticatorFor(options),
+      authorizer: await authorizerFor(context),
+      ...(limiter !== undefined ? { limiter } : {}),
+      ...(audit !== undefined ? { audit } : {}),
+    };
+  };
+}
+
+/** The user `converge serve`'s admin kubeconfig authenticates as. */
+export const ADMIN_USER: UserInfo = { name: 'admin', groups: [SYSTEM_MASTERS] };
