@@ -16,6 +16,12 @@ export interface ApiLimits {
   readonly bookmarkIntervalMs: number;
   /** Upper bound of a watch's lifetime when the client gives no `timeoutSeconds` (default 30–60 min, randomised). */
   readonly minWatchTimeoutSeconds: number;
+  /**
+   * Events that may queue for one watch client that reads too slowly before its stream is ended (it then
+   * re-watches from the last resourceVersion it received), so that it never holds up other watchers or grows
+   * without bound (default 10,000; more than the 1,000 writes one store commit may carry).
+   */
+  readonly watchQueueLines: number;
 }
 
 /** Defaults matching kube-apiserver. */
@@ -24,6 +30,7 @@ export const defaultLimits: ApiLimits = {
   maxPatchOperations: 10_000,
   bookmarkIntervalMs: 60_000,
   minWatchTimeoutSeconds: 1800,
+  watchQueueLines: 10_000,
 };
 
 /**
