@@ -5,12 +5,10 @@
  * and the caller sends the PATCH as before — skipping an object that needed a change would be a bug, sending a
  * PATCH that changes nothing only costs time.
  */
-import type { JsonValue, KubeObject } from '../../schemas/object.js';
+import type { KubeObject } from '../../schemas/object.js';
 import { serverSideApply } from '../apiserver/ssa/apply.js';
 import { FieldSet } from '../apiserver/ssa/fieldset.js';
-import { jsonEqual } from '../apiserver/ssa/json.js';
-import { fieldSchemaFor, type FieldSchema } from '../apiserver/ssa/lists.js';
-import { mergeApplied } from '../apiserver/ssa/merge.js';
+import { fieldSchemaFor } from '../apiserver/ssa/lists.js';
 import { MANAGED_METADATA, STRIPPED_FIELDS, viewOf } from '../apiserver/ssa/scope.js';
 import { fieldSetFromObject } from '../apiserver/ssa/toset.js';
 
@@ -35,11 +33,11 @@ const JUDGEABLE_METADATA: ReadonlySet<string> = new Set(['name', 'namespace', ..
  * exactly as it is (no write, no managedFields change):
  * 1. `live` has one Apply entry of `manager` on the main resource, in the manifest's apiVersion, whose fieldsV1
  *    equals the manifest's field set (computed by the server's fieldset builder, stripped metadata removed) —
- *    so the apply neither takes nor gives up a field, and no other manager took one over;
- * 2. merging the manifest into the live object (the server's merge: associative lists by key, sets by value)
- *    yields the live object unchanged — every manifest value equals the live value at its path; fields the
- *    manifest does not name (server defaults, other managers' fields) do not matter;
- * 3. the server's apply engine, run here on the same inputs, agrees that nothing changes.
+ *    so the apply neither takes nor gives up a field, and no other manager took one over; and
+ * 2. every manifest value equals the live value at its path, fields the manifest does not name (server
+ *    defaults, other managers' fields) not mattering. This is decided by running the server's apply engine
+ *    here on the same inputs — its merge (associative lists by key, sets by value), pruning and managedFields
+ *    encoding — and requiring that it changes nothing, so the judgement cannot drift from the server's.
  * Never throws: a manifest the engine rejects (duplicate list keys, bad list items) is "not a no-op", so the
  * server reports the error as it does today.
  */
@@ -52,8 +50,8 @@ export function isNoOpApply(opts: NoOpApplyOptions): boolean {
   if (applied.metadata.name !== live.metadata.name || (applied.metadata.namespace ?? undefined) !== (live.metadata.namespace ?? undefined)) return false;
   if (Object.keys(applied.metadata).some((k) => !JUDGEABLE_METADATA.has(k))) return false;
   try {
-    const schema = fieldSchemaFor(applied.kind);
-    return ownsExactly(live, applied, manager, schema) && mergesToLive(live, applied, schema) && engineAgrees(live, applied, manager);
+    // Condition 1 first: it is cheap and rules out most changed manifests before the full merge.
+    return ownsExactly(live, applied, manager) && changesNothing(live, applied, manager);
   } catch {
     // The engine rejected the manifest or the live managedFields: let the server decide and report.
     return false;
@@ -61,24 +59,17 @@ export function isNoOpApply(opts: NoOpApplyOptions): boolean {
 }
 
 /** Condition 1: `manager`'s Apply entry owns exactly the manifest's fields. */
-function ownsExactly(live: KubeObject, applied: KubeObject, manager: string, schema: FieldSchema): boolean {
+function ownsExactly(live: KubeObject, applied: KubeObject, manager: string): boolean {
   const entries = (live.metadata.managedFields ?? []).filter((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
   const [entry, ...more] = entries;
   if (entry === undefined || more.length > 0) return false;
   if (entry.apiVersion !== applied.apiVersion || entry.fieldsType !== 'FieldsV1') return false;
   const owned = FieldSet.fromFieldsV1(entry.fieldsV1);
-  const wanted = fieldSetFromObject(viewOf(applied, undefined), schema).difference(STRIPPED_FIELDS);
+  const wanted = fieldSetFromObject(viewOf(applied, undefined), fieldSchemaFor(applied.kind)).difference(STRIPPED_FIELDS);
   return !wanted.isEmpty() && owned.equals(wanted);
 }
 
-/** Condition 2: the merge of the manifest into the live object is the live object (nulls count as changes). */
-function mergesToLive(live: KubeObject, applied: KubeObject, schema: FieldSchema): boolean {
-  const liveView = viewOf(live, undefined, applied);
-  const merged: JsonValue = mergeApplied(liveView, viewOf(applied, undefined), schema);
-  return jsonEqual(liveView, merged);
-}
-
-/** Condition 3: the server's engine, given the same inputs, would write nothing. */
-function engineAgrees(live: KubeObject, applied: KubeObject, manager: string): boolean {
+/** Condition 2: the server's engine merges the manifest into `live` and finds nothing to write. */
+function changesNothing(live: KubeObject, applied: KubeObject, manager: string): boolean {
   return !serverSideApply({ live, applied, manager, force: false, now: new Date() }).changed;
 }

@@ -3,7 +3,7 @@
  * server would write nothing, and must say "send it" whenever a value, the owned field set, or ownership changed.
  */
 import t from 'tap';
-import type { JsonObject, KubeObject } from '../../schemas/object.js';
+import type { JsonObject, KubeObject, ManagedFieldsEntry } from '../../schemas/object.js';
 import { serverSideApply } from '../../src/apiserver/ssa/index.js';
 import { isNoOpApply } from '../../src/cli/apply-skip.js';
 
@@ -34,6 +34,15 @@ function applyAs(live: KubeObject | undefined, applied: KubeObject, manager: str
 const first = applyAs(undefined, instance(base), MANAGER);
 /** What the server's defaulting adds: fields the manifest never names. */
 const defaulted: KubeObject = { ...first, spec: { ...first.spec, runStrategy: 'Always', pollInterval: '10m' } };
+
+const controllerEntry: ManagedFieldsEntry = {
+  manager: 'converge-controller',
+  operation: 'Update',
+  apiVersion: 'converge.io/v1alpha1',
+  time: '2026-11-22T05:00:00Z',
+  fieldsType: 'FieldsV1',
+  fieldsV1: { 'f:spec': { 'f:runStrategy': {} } },
+};
 
 interface Case {
   readonly name: string;
@@ -99,6 +108,25 @@ const cases: Case[] = [
   {
     name: 'the entry is in another apiVersion',
     live: { ...first, metadata: { ...first.metadata, managedFields: first.metadata.managedFields?.map((e) => ({ ...e, apiVersion: 'converge.io/v1alpha0' })) } },
+    manifest: instance(base),
+    noOp: false,
+  },
+  {
+    // Only the engine sees this: the server would stamp a time, which is a write.
+    name: 'the entry has no time',
+    live: { ...first, metadata: { ...first.metadata, managedFields: first.metadata.managedFields?.map(({ time: _t, ...e }) => e) } },
+    manifest: instance(base),
+    noOp: false,
+  },
+  {
+    name: 'another manager owns fields the manifest does not name',
+    live: { ...defaulted, metadata: { ...defaulted.metadata, managedFields: [...(first.metadata.managedFields ?? []), controllerEntry] } },
+    manifest: instance(base),
+    noOp: true,
+  },
+  {
+    name: 'managedFields out of the order the server writes',
+    live: { ...defaulted, metadata: { ...defaulted.metadata, managedFields: [controllerEntry, ...(first.metadata.managedFields ?? [])] } },
     manifest: instance(base),
     noOp: false,
   },
