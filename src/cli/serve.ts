@@ -17,6 +17,10 @@ Options:
   --api-only          serve the API without running the controllers
   --workers N         concurrent reconciles per managed controller (default 16); backend load is bounded
                       by each ProviderConfig's spec.concurrency.maxConcurrent
+  --encryption-key-file PATH
+                      keys encrypting Secrets at rest (AES-256-GCM; the first encrypts, all decrypt;
+                      default <data-dir>/encryption-keys.json, created on first start, mode 0600);
+                      rotate with "converge secrets rotate-key"
   --sim-state PATH    where the simulated cloud keeps its resources: a sqlite file (default
                       <data-dir>/sim.db, survives restarts) or "memory"
   --lease-duration D  controller leader lease (default 15s); a standby replica takes over within it
@@ -59,6 +63,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'log-level': { type: 'string', default: 'info' },
         'api-only': { type: 'boolean', default: false },
         'sim-state': { type: 'string' },
+        'encryption-key-file': { type: 'string' },
         workers: { type: 'string' },
         'lease-duration': { type: 'string', default: '15s' },
         'leader-elect': { type: 'string' },
@@ -98,6 +103,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     },
     dataDir: values['data-dir'],
     ...(values['sim-state'] !== undefined ? { simState: values['sim-state'] } : {}),
+    ...(values['encryption-key-file'] !== undefined ? { encryptionKeyFile: values['encryption-key-file'] } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(values.store !== undefined ? { storeUrl: values.store } : {}),
     host,

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultLimits, type ApiLimits } from '../apiserver/deps.js';
-import { startApiServer } from '../apiserver/server.js';
+import { startApiServer, type ServerTls } from '../apiserver/server.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createRegistryContext, type RegistryContext } from '../registry/index.js';
@@ -16,6 +16,7 @@ import { BackendJournal } from '../managed/backend-journal.js';
 import { journalSubresource } from './journal.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startControlLoops, type ControlLoops } from './controllers.js';
+import { encryptAtRest } from './encryption.js';
 import type { ApiSecurity } from '../auth/types.js';
 
 /** What a security factory gets: the open store and registry, the data directory and the logger. */
@@ -37,6 +38,15 @@ export interface ConvergeServerOptions {
    * open (see src/auth/types.ts). Undefined: an open API (in-process tests, `--insecure-http`).
    */
   readonly security?: (context: SecurityContext) => ApiSecurity | Promise<ApiSecurity>;
+  /**
+   * Key file for Secrets encrypted at rest (AES-256-GCM; src/server/encryption.ts). Must exist when given;
+   * default `<dataDir>/encryption-keys.json`, created with one random key on first start.
+   */
+  readonly encryptionKeyFile?: string;
+  /** Serve HTTPS with this certificate (and verify client certificates against its CA); absent = plain HTTP. */
+  readonly tls?: ServerTls;
+  /** What the written kubeconfig carries besides the URL: the CA to trust and the admin's bearer token. */
+  readonly kubeconfigCredentials?: { readonly caPem?: string; readonly token?: string };
   /** Listen address; port 0 picks a free one. */
   readonly host: string;
   readonly port: number;
@@ -133,7 +143,20 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const storeUrl = options.storeUrl ?? `sqlite://${join(dataDir, 'state.db')}`;
-  const backend = await openBackend(storeUrl);
+  const rawBackend = await openBackend(storeUrl);
+  let backend: Backend;
+  try {
+    backend = await encryptAtRest({
+      backend: rawBackend,
+      dataDir,
+      shared: storeUrl.startsWith('etcd:'),
+      logger: options.logger,
+      ...(options.encryptionKeyFile !== undefined ? { keyFile: options.encryptionKeyFile } : {}),
+    });
+  } catch (err) {
+    await rawBackend.close();
+    throw err;
+  }
   const metrics = createMetrics();
   const registry = createRegistryContext({ backend });
   const simState = options.simState ?? join(dataDir, 'sim.db');
@@ -162,7 +185,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         subresources: [journalSubresource(journal)],
         ...(security !== undefined ? { security } : {}),
       },
-      { host: options.host, port: options.port },
+      { host: options.host, port: options.port, ...(options.tls !== undefined ? { tls: options.tls } : {}) },
     );
   } catch (err) {
     clouds.close();
@@ -196,7 +219,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
   }
   const poller = storeMetricsPoller(backend, metrics, options.logger);
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
-  await writeKubeconfig(kubeconfigPath, { server: api.url, name: 'converge' });
+  await writeKubeconfig(kubeconfigPath, { server: api.url, name: 'converge', ...options.kubeconfigCredentials });
   let closing: Promise<void> | undefined;
   return {
     url: api.url,
