@@ -49,6 +49,8 @@ function identityOf(p: ServeProcess): string {
  */
 class Supervised {
   restarts = 0;
+  /** Output of the incarnations that exited. */
+  private earlier = '';
   private killed = false;
   private restarting: Promise<void> | undefined;
 
@@ -72,6 +74,11 @@ class Supervised {
     return identityOf(this.proc);
   }
 
+  /** Everything every incarnation printed. */
+  output(): string {
+    return this.earlier + this.proc.output();
+  }
+
   /** SIGKILL, not restarted. */
   async kill9(): Promise<void> {
     this.killed = true;
@@ -83,6 +90,7 @@ class Supervised {
     this.proc.child.once('exit', () => {
       if (this.killed) return;
       this.restarts++;
+      this.earlier += this.proc.output();
       this.restarting = spawnServe(this.args).then((next) => {
         this.proc = next;
         this.watch();
@@ -112,7 +120,8 @@ class TwoEndpointClient {
       try {
         const res = await request(url, path, options);
         if (res.status < 500 && res.status !== 429) return { ...res, attempts };
-        failure = `HTTP ${res.status}`;
+        const message = typeof res.body['message'] === 'string' ? res.body['message'] : res.text;
+        failure = `HTTP ${res.status}: ${message.replace(/\/registry\/\S+/g, 'KEY').slice(0, 120)}`;
       } catch (err) {
         failure = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
       }
@@ -261,12 +270,16 @@ for (const { etcdVictim, why } of cases) {
       },
       500,
     ).catch((err: unknown) => {
-      t.comment(survivor.proc.output().slice(-3000));
+      t.comment(survivor.output().slice(-3000));
       throw err;
     });
     t.same(notReady, [], 'reconciliation continued: every Instance, including those created after the failures, is Ready');
     const readyMs = Date.now() - readyStart;
 
+    // etcd3's default per-member circuit breaker counted the "request timed out" answers of HEALTHY members
+    // during the election, so every call failed unsent for 5 s (src/store/etcd/host-breaker.ts).
+    const unsent = [...writerClient.errorKinds.keys(), ...survivor.output().split('\n')].filter((l) => /circuit breaker|skipped:/.test(l));
+    t.same(unsent.map((l) => l.slice(0, 200)), [], 'no call failed unsent because healthy etcd members were written off');
     t.ok(survivor.restarts <= 1, `the survivor did not flap (restarted ${survivor.restarts} times after losing its lease)`);
     t.equal(await holder(probeClient), survivor.identity(), 'the survivor holds the controller lease');
 

@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { checkKey, checkLimit, checkRevision, compactTarget } from '../validate.js';
 import { isCompactedRevision, mapEtcdError } from './errors.js';
+import { HostBreaker } from './host-breaker.js';
 import { Keyspace } from './keyspace.js';
 import type { EtcdTarget } from './url.js';
 import { EtcdWatch } from './watch.js';
@@ -57,6 +58,9 @@ export class EtcdBackend implements Backend {
       hosts: [...target.hosts],
       dialTimeout: Math.min(timeout, 5000),
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
+      // Skip only members that cannot be reached: etcd3's default breaker also counts the "request timed
+      // out" / "leader changed" answers healthy members give during a raft election (see HostBreaker).
+      faultHandling: { host: (host) => new HostBreaker(host) },
     });
     const backend = new EtcdBackend(client, target);
     try {
