@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { runWithRequestContext, type RequestContext } from '../auth/context.js';
 import { admitRequest, isPublicPath } from '../auth/pipeline.js';
@@ -105,6 +106,16 @@ export interface ListenOptions {
   readonly host: string;
   /** 0 = any free port. */
   readonly port: number;
+  /** Serve HTTPS with this certificate; absent = plain HTTP (in-process tests, `--insecure-http`). */
+  readonly tls?: ServerTls;
+}
+
+/** The HTTPS listener's certificate, and the CA that verifies (optional) client certificates. */
+export interface ServerTls {
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** Client certificates are asked for but optional; those presented are verified against this CA. */
+  readonly clientCaPem?: string;
 }
 
 /** A running HTTP API server. */
@@ -117,9 +128,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the API server on `host:port` over plain HTTP. */
+/** Starts the API server on `host:port`, over HTTPS when `listen.tls` is given, else plain HTTP. */
 export async function startApiServer(deps: ApiServerDeps, listen: ListenOptions): Promise<RunningServer> {
-  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, createApiHandler(deps));
+  const httpOptions = { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 };
+  const tls = listen.tls;
+  // requestCert without rejectUnauthorized: a client certificate is optional (tokens work too); one presented
+  // is verified against the CA and the x509 authenticator refuses it when verification failed.
+  const server: Server =
+    tls === undefined
+      ? createServer(httpOptions, createApiHandler(deps))
+      : createHttpsServer(
+          {
+            ...httpOptions,
+            cert: tls.certPem,
+            key: tls.keyPem,
+            ...(tls.clientCaPem !== undefined ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          createApiHandler(deps),
+        );
   server.maxHeadersCount = 200;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -132,7 +158,7 @@ export async function startApiServer(deps: ApiServerDeps, listen: ListenOptions)
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   return {
     server,
-    url: `http://${host}:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://${host}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
