@@ -82,18 +82,20 @@ export async function handleWatch(r: ResourceRequest, query: ListQuery): Promise
     // A compacted start is left to the store's own watch, which reports it (410) exactly as it defines it.
     const compacted = rv !== undefined && rv !== 0 && rv < (await registry.backend.stats()).compactRevision;
     if (controller.signal.aborted) return 200;
-    sink.setBacklog(
-      (function* () {
-        for (const object of initial) yield encode('ADDED', object);
-      })(),
-    );
+    // The initial state and the replayed events go out at the client's pace, not counted as falling behind.
+    const replayed: string[] = [];
+    let replaying = true;
     registration = compacted
       ? undefined
       : cache.register({
           ...(namespace !== undefined ? { namespace } : {}),
           ...(filter ? { filter } : {}),
           after: revision,
-          onEvent: (type, event) => sink.push(encodeShared(type, event)),
+          onEvent: (type, event) => {
+            const line = encodeShared(type, event);
+            if (replaying) replayed.push(line);
+            else sink.push(line);
+          },
           onProgress: (at) => {
             revision = at;
           },
@@ -102,6 +104,13 @@ export async function handleWatch(r: ResourceRequest, query: ListQuery): Promise
             finish();
           },
         });
+    replaying = false;
+    sink.setBacklog(
+      (function* () {
+        for (const object of initial) yield encode('ADDED', object);
+        yield* replayed;
+      })(),
+    );
     if (registration === undefined) await watchStore(revision);
     else await finished;
     await sink.idle();
