@@ -15,6 +15,7 @@ Usage:
   converge journal KIND/NAME [-o json|yaml]   external actions taken for a resource
   converge sim get|drift|delete ...        inspect or change the simulated cloud (drift injection)
   converge sync DIR [--watch] [--prune]    apply a directory (GitOps rules); --watch applies on save
+  converge secrets rotate-key|promote-key|remove-key|reencrypt   keys encrypting Secrets at rest
   converge version
 
 Client commands find the server through --server URL, --kubeconfig, $KUBECONFIG,
@@ -50,6 +51,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/sim.js')).runSim(rest);
       case 'sync':
         return await (await import('./commands/sync.js')).runSync(rest);
+      case 'secrets':
+        return await (await import('./commands/secrets.js')).runSecrets(rest);
       case 'version':
       case '--version':
         process.stdout.write(`converge ${CONVERGE_VERSION}\n`);
