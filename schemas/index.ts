@@ -12,9 +12,11 @@ import { leaseType } from './lease.js';
 import { networkType } from './network.js';
 import { poolType } from './pool.js';
 import { providerConfigType } from './providerconfig.js';
+import { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './rbac.js';
 import { secretType } from './secret.js';
 import { volumeType } from './volume.js';
 
+export { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './rbac.js';
 export { bucketType, eventType, gitRepositoryType, instanceType, ipAllocationType, leaseType, networkType, poolType, providerConfigType, secretType, volumeType };
 
 /** Every Converge kind, in a stable order (used for discovery, OpenAPI and CRDs; see {@link servedTypes}). */
@@ -34,9 +36,10 @@ export const coreTypes: readonly ResourceType[] = [eventType, secretType];
 
 /**
  * Built-in Kubernetes kinds of named groups the API server serves so that the in-cluster code paths run
- * against it too (`coordination.k8s.io/v1` Lease for leader election); no CRDs.
+ * against it too (`coordination.k8s.io/v1` Lease for leader election) and access is governed the Kubernetes
+ * way (`rbac.authorization.k8s.io/v1` roles and bindings); no CRDs.
  */
-export const builtinGroupTypes: readonly ResourceType[] = [leaseType];
+export const builtinGroupTypes: readonly ResourceType[] = [leaseType, clusterRoleBindingType, clusterRoleType, roleBindingType, roleType];
 
 /** Every kind the API server serves: the Converge kinds, then the core kinds, then the built-in group kinds. */
 export const servedTypes: readonly ResourceType[] = [...resourceTypes, ...coreTypes, ...builtinGroupTypes];
