@@ -6,7 +6,10 @@
  * - rate limits and audit: slots, filled by their own modules.
  * Each stage is built in its own small function below so that plugging one in is a one-line edit.
  */
+import { join } from 'node:path';
 import type { SecurityContext } from '../server/converge-server.js';
+import { openAuditLog, type AuditLogOptions } from './audit/index.js';
+import { PerUserLimiter, type PerUserLimiterOptions } from './ratelimit/index.js';
 import { TokenAuthenticator } from './tokens/authenticator.js';
 import { SYSTEM_MASTERS, type ApiSecurity, type AuditSink, type Authenticator, type Authorizer, type RequestLimiter, type UserInfo } from './types.js';
 import { X509Authenticator } from './x509.js';
@@ -15,6 +18,13 @@ import { X509Authenticator } from './x509.js';
 export interface ServeSecurityOptions {
   /** The bearer token file (`--token-file`, default `<data-dir>/tokens.json`). */
   readonly tokenFile: string;
+  /** Per-user rate limits (`--max-requests-per-user-*`); absent fields take the defaults of src/auth/ratelimit/. */
+  readonly limits?: PerUserLimiterOptions;
+  /**
+   * The audit log (`--audit-*`); `path` defaults to `<data-dir>/audit.log`, and an empty `path` turns the
+   * audit log off.
+   */
+  readonly audit?: Partial<AuditLogOptions>;
 }
 
 /**
@@ -52,21 +62,23 @@ async function authorizerFor(_context: SecurityContext): Promise<Authorizer> {
   return mastersOnlyAuthorizer();
 }
 
-function limiterFor(_options: ServeSecurityOptions, _context: SecurityContext): RequestLimiter | undefined {
-  // Per-user rate limiting (src/auth/ratelimit/) plugs in here.
-  return undefined;
+function limiterFor(options: ServeSecurityOptions, _context: SecurityContext): RequestLimiter | undefined {
+  return new PerUserLimiter(options.limits);
 }
 
-function auditFor(_options: ServeSecurityOptions, _context: SecurityContext): AuditSink | undefined {
-  // The audit log (src/auth/audit/) plugs in here.
-  return undefined;
+async function auditFor(options: ServeSecurityOptions, context: SecurityContext): Promise<AuditSink | undefined> {
+  const path = options.audit?.path ?? join(context.dataDir, 'audit.log');
+  if (path === '') return undefined;
+  // Queued lines are written at process exit (see AuditLogWriter), so shutdown needs no extra hook.
+  const log = await openAuditLog({ ...options.audit, path, onError: (err) => context.logger.warn({ err, path }, 'audit log: events dropped') });
+  return log.sink;
 }
 
 /** The security factory `converge serve` passes to `startConvergeServer` (`ConvergeServerOptions.security`). */
 export function serveSecurity(options: ServeSecurityOptions): (context: SecurityContext) => Promise<ApiSecurity> {
   return async (context) => {
     const limiter = limiterFor(options, context);
-    const audit = auditFor(options, context);
+    const audit = await auditFor(options, context);
     return {
       authenticator: authenticatorFor(options),
       authorizer: await authorizerFor(context),

@@ -18,6 +18,20 @@ const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Write failures are reported at most this often (a full disk would otherwise log once per request). */
 const ERROR_REPORT_INTERVAL_MS = 10_000;
 
+/** Open writers, flushed synchronously by one shared exit listener (one listener per writer would trip Node's leak warning in tests). */
+const openWriters = new Set<AuditLogWriter>();
+let exitHooked = false;
+function flushAllAtExit(writer: AuditLogWriter, flushSync: () => void): void {
+  openWriters.add(writer);
+  exitFlushes.set(writer, flushSync);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const w of openWriters) exitFlushes.get(w)?.();
+  });
+}
+const exitFlushes = new WeakMap<AuditLogWriter, () => void>();
+
 /** Options of {@link AuditLogWriter}. */
 export interface AuditLogWriterOptions {
   /** File to append to (created with mode 0600), or `-` for standard output. */
@@ -60,7 +74,6 @@ export class AuditLogWriter {
   /** Lines of the batch being written that already reached the file (the rest are dropped on an error). */
   #batchWritten = 0;
   #droppedCount = 0;
-  readonly #onExit = () => this.#writeQueuedSync();
 
   constructor(options: AuditLogWriterOptions) {
     this.path = options.path;
@@ -69,7 +82,7 @@ export class AuditLogWriter {
     this.#maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.#onError = options.onError ?? (() => undefined);
     this.#stdout = options.stdout ?? process.stdout;
-    process.on('exit', this.#onExit);
+    flushAllAtExit(this, () => this.#writeQueuedSync());
   }
 
   /** Adds `apiserver_audit_event_total` and `apiserver_audit_error_total` to `registry`. */
@@ -105,7 +118,7 @@ export class AuditLogWriter {
     this.#closed = true;
     await this.flush();
     await this.#closeFile();
-    process.off('exit', this.#onExit);
+    openWriters.delete(this);
   }
 
   #startDrain(): void {
