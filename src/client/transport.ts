@@ -16,6 +16,32 @@ export interface TransportRequest {
 
 /** Largest response body the client buffers (a list of 10,000 objects fits comfortably). */
 const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+/** 429 answers a request is retried after (the server refused it before doing anything, so any verb is safe to resend). */
+const MAX_THROTTLED_RETRIES = 10;
+/** Longest single wait for a Retry-After, so a misconfigured server cannot park the CLI for hours. */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/** Milliseconds a 429 asks the client to wait: its Retry-After seconds (default 1), capped, plus jitter so 16 parallel requests do not return in lockstep. */
+function throttledDelayMs(res: http.IncomingMessage): number {
+  const seconds = Number(res.headers['retry-after']);
+  const base = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 1000;
+  return base + Math.random() * 250;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Sends requests to the server named by a kubeconfig, with its credentials and TLS settings (resolved by
@@ -80,7 +106,13 @@ export class Transport {
 
   /** Sends a request and parses the JSON answer; non-2xx answers throw the matching catalogue error. */
   async json<T>(req: TransportRequest): Promise<T> {
-    const res = await this.open(req);
+    let res = await this.open(req);
+    // Per-user rate limiting (429 + Retry-After): wait as told and resend, like client-go, so a big apply slows down instead of failing.
+    for (let attempt = 0; res.statusCode === 429 && attempt < MAX_THROTTLED_RETRIES; attempt++) {
+      res.resume();
+      await sleep(throttledDelayMs(res), req.signal);
+      res = await this.open(req);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {
