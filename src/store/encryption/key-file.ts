@@ -118,7 +118,9 @@ export async function saveKeyFile(path: string, keys: readonly EncryptionKey[]):
  * rotation across several replicas). Creates the file when missing. Returns the new key's name.
  */
 export async function addKey(path: string, placement: KeyPlacement): Promise<string> {
-  const { keys } = await loadOrCreateKeyFile(path);
+  const { keys, created } = await loadOrCreateKeyFile(path);
+  // A file created just now already holds one fresh key: that is the new key.
+  if (created && keys[0] !== undefined) return keys[0].name;
   const key = newKey();
   await saveKeyFile(path, placement === KeyPlacement.Primary ? [key, ...keys] : [...keys, key]);
   return key.name;
