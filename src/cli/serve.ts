@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
 import { SqliteSimState } from '../providers/sim/index.js';
 import { startConvergeServer } from '../server/converge-server.js';
+import { secureServeOptions } from '../auth/tls/serve-options.js';
+import { InvalidError } from '../errors/index.js';
 import { CliError } from './errors.js';
 import { durationFlag } from './flags.js';
 
@@ -14,6 +16,11 @@ Options:
   --store URL         store URL: sqlite://PATH (default <data-dir>/state.db), etcd://HOST:PORT[,HOST:PORT], memory://
   --listen HOST:PORT  address to serve on (default 127.0.0.1:6443; port 0 = any free port)
   --log-level LEVEL   fatal, error, warn, info, debug, trace or silent (default info)
+  --tls-cert PATH, --tls-key PATH
+                      serve this certificate instead of the one issued by the cluster CA
+                      (<data-dir>/pki, created on first start)
+  --token-file PATH   bearer tokens, hashed (default <data-dir>/tokens.json; "converge token --help")
+  --insecure-http     plain HTTP without authentication; only on a loopback --listen address
   --api-only          serve the API without running the controllers
   --workers N         concurrent reconciles per managed controller (default 16); backend load is bounded
                       by each ProviderConfig's spec.concurrency.maxConcurrent
@@ -61,6 +68,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         store: { type: 'string' },
         listen: { type: 'string', default: '127.0.0.1:6443' },
         'log-level': { type: 'string', default: 'info' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'token-file': { type: 'string' },
+        'insecure-http': { type: 'boolean', default: false },
         'api-only': { type: 'boolean', default: false },
         'sim-state': { type: 'string' },
         'encryption-key-file': { type: 'string' },
@@ -87,6 +98,20 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 4096)) {
     throw new CliError(`--workers: expected a whole number from 1 to 4096, got "${values.workers ?? ''}"`, 2);
   }
+  let secure;
+  try {
+    secure = await secureServeOptions({
+      dataDir: values['data-dir'],
+      listenHost: host,
+      insecureHttp: values['insecure-http'],
+      ...(values['tls-cert'] !== undefined ? { tlsCert: values['tls-cert'] } : {}),
+      ...(values['tls-key'] !== undefined ? { tlsKey: values['tls-key'] } : {}),
+      ...(values['token-file'] !== undefined ? { tokenFile: values['token-file'] } : {}),
+    });
+  } catch (err) {
+    if (err instanceof InvalidError) throw new CliError(err.message, 2);
+    throw err;
+  }
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
   let leadershipLost = false;
   let stopServing: (() => void) | undefined;
@@ -101,6 +126,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       leadershipLost = true;
       stopServing?.();
     },
+    ...secure,
     dataDir: values['data-dir'],
     ...(values['sim-state'] !== undefined ? { simState: values['sim-state'] } : {}),
     ...(values['encryption-key-file'] !== undefined ? { encryptionKeyFile: values['encryption-key-file'] } : {}),

@@ -5,6 +5,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { convergeArgv, repoRoot } from '../helpers/cli.js';
 import { startCliFixture } from '../helpers/converge-cli.js';
+import { serverFetch } from '../helpers/secure-fetch.js';
 
 const { serve, env, examples, cli } = await startCliFixture(t);
 
@@ -13,13 +14,13 @@ const initial = await cli('apply', '-f', examples);
 if (initial.code !== 0) throw new Error(`applying examples failed: ${initial.stderr}`);
 
 t.test('apply conflicts between field managers are explained; --force-conflicts takes over', async (t) => {
-  const other = await fetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1?fieldManager=ops-team`, {
+  const other = await serverFetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1?fieldManager=ops-team`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/apply-patch+yaml' },
     body: JSON.stringify({ apiVersion: 'converge.io/v1alpha1', kind: 'Instance', metadata: { name: 'web-1' }, spec: { memoryMiB: 4096 } }),
   });
   t.equal(other.status, 409, 'the other manager conflicts with converge on memoryMiB');
-  const forced = await fetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1?fieldManager=ops-team&force=true`, {
+  const forced = await serverFetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1?fieldManager=ops-team&force=true`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/apply-patch+yaml' },
     body: JSON.stringify({ apiVersion: 'converge.io/v1alpha1', kind: 'Instance', metadata: { name: 'web-1' }, spec: { memoryMiB: 4096 } }),
@@ -100,7 +101,7 @@ t.test('get -w prints a row for every change', async (t) => {
     }
   };
   await waitFor(/^web-1\s+.*\s2\s+2048\s/m);
-  const patched = await fetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1`, {
+  const patched = await serverFetch(`${serve.url}/apis/converge.io/v1alpha1/namespaces/default/instances/web-1`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json' },
     body: JSON.stringify({ spec: { vcpus: 5 } }),

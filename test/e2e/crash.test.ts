@@ -14,6 +14,7 @@ import { instanceType } from '../../schemas/index.js';
 import { HttpApiClient } from '../../src/client/http.js';
 import { spawnServe, type ServeProcess } from '../helpers/cli.js';
 import { runConverge } from '../helpers/converge-cli.js';
+import { serverFetch } from '../helpers/secure-fetch.js';
 
 const INSTANCES = 200;
 const KILLS = 20;
@@ -78,7 +79,7 @@ t.test(`kill -9 ${KILLS} times while ${INSTANCES} Instances are created: none le
     } else {
       await new Promise((r) => setTimeout(r, 500 + random() * 2500));
     }
-    const counts = await fetch(`${serve.url}/sim/v1`).then((r) => r.json() as Promise<{ clouds: { name: string; resources: { instances: number } }[] }>, () => undefined);
+    const counts = await serverFetch(`${serve.url}/sim/v1`).then((r) => r.json() as Promise<{ clouds: { name: string; resources: { instances: number } }[] }>, () => undefined);
     simulatedAtKill.push(counts === undefined ? -1 : counts.clouds.find((c) => c.name === 'default')?.resources.instances ?? 0);
     await serve.kill9();
   }

@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { startCliFixture } from '../helpers/converge-cli.js';
 import { runKubectl } from '../helpers/kubectl.js';
@@ -9,10 +6,6 @@ import { kubectls } from '../helpers/tools.js';
 // converge serve with its controllers; applying the examples makes the controllers create everything on the
 // simulated cloud and report it as core v1 Events.
 const fx = await startCliFixture(t);
-const scratch = await mkdtemp(join(tmpdir(), 'converge-events-'));
-t.teardown(() => rm(scratch, { recursive: true, force: true }));
-const emptyConfig = join(scratch, 'empty-kubeconfig');
-await writeFile(emptyConfig, '');
 
 const applied = await fx.cli('apply', '-f', fx.examples);
 if (applied.code !== 0) throw new Error(`apply -f examples failed: ${applied.stderr}`);
@@ -51,7 +44,7 @@ t.test('converge describe instance web-1 ends with its events', async (t) => {
 
 for (const { name: version, path: kubectl } of kubectls()) {
   t.test(`${version} get events shows what the controllers did`, async (t) => {
-    const k = (...args: string[]) => runKubectl(kubectl, ['--server', fx.serve.url, ...args], { KUBECONFIG: emptyConfig });
+    const k = (...args: string[]) => runKubectl(kubectl, [...args], { KUBECONFIG: fx.serve.kubeconfig });
     const table = await k('get', 'events');
     t.equal(table.code, 0, table.stderr);
     t.match(table.stdout, /LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);

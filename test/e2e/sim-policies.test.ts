@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { HttpApiClient } from '../../src/client/http.js';
 import { findResourceType, servedTypes } from '../../schemas/index.js';
 import { startCliFixture, type CliResult } from '../helpers/converge-cli.js';
+import { serverFetch } from '../helpers/secure-fetch.js';
 
 const { serve, cli } = await startCliFixture(t);
 const kc = new KubeConfig();
@@ -71,7 +72,7 @@ async function statusOf(ref: string): Promise<Record<string, unknown>> {
 
 /** Sum of a counter's samples whose labels match every given label. */
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${serve.url}/metrics`)).text();
+  const text = await (await serverFetch(`${serve.url}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
     const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);

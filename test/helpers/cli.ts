@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kubeconfigCredentials, registerServer, type ServerCredentials } from './secure-fetch.js';
 
 /** Absolute path of the repository root. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +39,8 @@ export interface ServeProcess {
   /** API base URL once it is listening. */
   readonly url: string;
   readonly kubeconfig: string;
+  /** The CA and admin token of its kubeconfig (registered for `serverFetch`, `request` and `openWatch`). */
+  readonly credentials: ServerCredentials;
   /** Everything printed so far on stdout and stderr. */
   output(): string;
   /** SIGTERM and wait for exit; resolves with the exit code. */
@@ -61,10 +64,13 @@ export async function spawnServe(args: readonly string[], options: { readonly no
     const url = /listening on (\S+)/.exec(out)?.[1];
     const kubeconfig = /Kubeconfig: (\S+)/.exec(out)?.[1];
     if (url && kubeconfig) {
+      const { server: _server, ...credentials } = kubeconfigCredentials(kubeconfig);
+      registerServer(url, credentials);
       return {
         child,
         url,
         kubeconfig,
+        credentials,
         output: () => out,
         stop: async () => {
           child.kill('SIGTERM');

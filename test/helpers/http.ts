@@ -1,3 +1,5 @@
+import { serverFetch, type ServerCredentials } from './secure-fetch.js';
+
 /** Minimal JSON-over-HTTP client for API tests: status, headers and the parsed body. */
 export interface HttpResult {
   readonly status: number;
@@ -15,9 +17,11 @@ export interface RequestOptions {
   readonly raw?: string | Uint8Array;
   readonly contentType?: string;
   readonly accept?: string;
+  /** Credentials instead of the ones registered for the server (see secure-fetch.ts). */
+  readonly as?: ServerCredentials;
 }
 
-/** Sends one request and reads the whole response. */
+/** Sends one request (with the server's registered credentials, see secure-fetch.ts) and reads the whole response. */
 export async function request(baseUrl: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
   const headers: Record<string, string> = {};
   let body: string | Blob | undefined;
@@ -29,7 +33,7 @@ export async function request(baseUrl: string, path: string, options: RequestOpt
     headers['content-type'] = options.contentType ?? 'application/json';
   }
   if (options.accept) headers['accept'] = options.accept;
-  const res = await fetch(baseUrl + path, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+  const res = await serverFetch(baseUrl + path, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}), ...(options.as ? { as: options.as } : {}) });
   const text = await res.text();
   let parsed: Record<string, unknown> = {};
   try {

@@ -1,3 +1,5 @@
+import { serverFetch } from './secure-fetch.js';
+
 /** One decoded watch event. */
 export interface WireEvent {
   readonly type: string;
@@ -16,7 +18,7 @@ export interface WatchStream {
 /** Opens `GET path` (which must include `watch=1`) and parses newline-delimited JSON events. */
 export async function openWatch(baseUrl: string, path: string, accept?: string): Promise<WatchStream> {
   const controller = new AbortController();
-  const res = await fetch(baseUrl + path, { signal: controller.signal, ...(accept ? { headers: { accept } } : {}) });
+  const res = await serverFetch(baseUrl + path, { signal: controller.signal, ...(accept ? { headers: { accept } } : {}) });
   const queue: WireEvent[] = [];
   const waiters: ((e: WireEvent) => void)[] = [];
   let buffer = '';

@@ -15,6 +15,11 @@ export interface KeyPair {
 
 const DAY_MS = 86_400_000;
 
+/** A subject attribute as UTF8String: PrintableString (forge's default) cannot hold `:` or `@`, common in user names. */
+function attr(name: string, value: string) {
+  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as number };
+}
+
 function newKeys(): { keyPem: string; publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -49,7 +54,7 @@ export function createCa(options: CaOptions): KeyPair {
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serialNumber();
   validity(cert, options.now ?? new Date(), options.validityDays ?? 3650);
-  const subject = [{ name: 'commonName', value: options.commonName }];
+  const subject = [attr('commonName', options.commonName)];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -85,8 +90,8 @@ export function issueCertificate(options: IssueOptions): KeyPair {
   cert.serialNumber = serialNumber();
   validity(cert, options.now ?? new Date(), options.validityDays ?? 365);
   cert.setSubject([
-    ...(options.organizations ?? []).map((o) => ({ name: 'organizationName', value: o })),
-    { name: 'commonName', value: options.commonName },
+    ...(options.organizations ?? []).map((o) => attr('organizationName', o)),
+    attr('commonName', options.commonName),
   ]);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = (options.hosts ?? []).map((h) => (isIP(h) !== 0 ? { type: 7, ip: h } : { type: 2, value: h }));

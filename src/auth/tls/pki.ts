@@ -47,9 +47,9 @@ export function serverHosts(listenHost: string): string[] {
     for (const list of Object.values(networkInterfaces())) {
       for (const a of list ?? []) if (!a.internal) hosts.push(a.address.split('%')[0] ?? a.address);
     }
-  } else {
-    hosts.push(listenHost);
   }
+  // Even a wildcard: the printed URL and the kubeconfig name the listen host as given.
+  if (listenHost !== '') hosts.push(listenHost);
   return [...new Set(hosts.filter((h) => h !== ''))];
 }
 
