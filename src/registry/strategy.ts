@@ -7,6 +7,7 @@ import type { JsonObject, KubeObject, ObjectMeta } from '../../schemas/object.js
 import { apiVersionOf, type ResourceType } from '../../schemas/types.js';
 import type { FieldCause } from '../errors/index.js';
 import { secretStrategy } from './secret.js';
+import { rbacStrategies } from '../auth/rbac/strategy.js';
 
 /** What a {@link WriteStrategy} decided: the fields to store, or the causes that make the write invalid. */
 export interface StrategyResult {
@@ -31,7 +32,8 @@ export interface WriteStrategy {
   prepare(fields: JsonObject, context: StrategyContext): StrategyResult;
 }
 
-const strategies: ReadonlyMap<string, WriteStrategy> = new Map([['v1/Secret', secretStrategy]]);
+// RBAC kinds: kube's checks plus the escalation check (a user cannot grant what they do not hold).
+const strategies: ReadonlyMap<string, WriteStrategy> = new Map([['v1/Secret', secretStrategy], ...rbacStrategies]);
 
 /** The write strategy of `type`, or undefined when schema validation is all it needs. */
 export function strategyFor(type: ResourceType): WriteStrategy | undefined {
