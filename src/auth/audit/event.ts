@@ -78,6 +78,8 @@ export interface AuditEventOptions {
   /** The request body to include (only at level Request; the caller enforces the policy). */
   readonly requestObject?: unknown;
   readonly auditID?: string;
+  /** Name of the object a create made, when the URL does not name it (kube fills `objectRef.name` from the body). */
+  readonly objectName?: string;
 }
 
 /** Builds the Event for `record` (see the module comment). */
@@ -91,7 +93,7 @@ export function toAuditEvent(record: AuditRecord, options: AuditEventOptions): A
     ? {
         resource: a.resource,
         ...(a.namespace !== undefined ? { namespace: a.namespace } : {}),
-        ...(a.name !== undefined ? { name: a.name } : {}),
+        ...(a.name !== undefined ? { name: a.name } : options.objectName !== undefined ? { name: options.objectName } : {}),
         apiGroup: a.group,
         ...(apiVersion !== undefined ? { apiVersion } : {}),
         ...(a.subresource !== undefined ? { subresource: a.subresource } : {}),

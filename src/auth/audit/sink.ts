@@ -29,6 +29,15 @@ function withoutManagedFields(body: unknown): unknown {
   return { ...(body as Record<string, unknown>), metadata: rest };
 }
 
+/** `metadata.name` of a request body, if it has a usable one. */
+function nameOf(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const metadata = (body as { metadata?: unknown }).metadata;
+  if (metadata === null || typeof metadata !== 'object') return undefined;
+  const name = (metadata as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name.slice(0, 253) : undefined;
+}
+
 /** See the module comment. */
 export class PolicyAuditSink implements AuditSink {
   readonly #policy: AuditPolicy;
@@ -41,9 +50,16 @@ export class PolicyAuditSink implements AuditSink {
     this.#onError = options.onError ?? (() => undefined);
   }
 
+  /**
+   * True at level Request (never for Secrets), and for every audited create: a create's object name is only
+   * in its body, and kube's audit names the created object in `objectRef.name`. Only the name is taken from
+   * a body the level does not allow to log.
+   */
   wantsBody(attributes: RequestAttributes): boolean {
+    const level = decideLevel(this.#policy, attributes).level;
+    if (level === 'None') return false;
     // decideLevel already caps Secrets at Metadata; the second check keeps that true if the policy code changes.
-    return decideLevel(this.#policy, attributes).level === 'Request' && !isSecretRequest(attributes);
+    return (level === 'Request' && !isSecretRequest(attributes)) || attributes.verb === 'create';
   }
 
   record(record: AuditRecord): void {
@@ -53,7 +69,12 @@ export class PolicyAuditSink implements AuditSink {
       if (decision.level === 'None') return;
       const withBody = decision.level === 'Request' && !isSecretRequest(attributes) && record.requestBody !== undefined;
       const body = withBody ? (decision.omitManagedFields ? withoutManagedFields(record.requestBody) : record.requestBody) : undefined;
-      const event = toAuditEvent(record, { level: decision.level, ...(body !== undefined ? { requestObject: body } : {}) });
+      const createdName = attributes.verb === 'create' && attributes.name === undefined ? nameOf(record.requestBody) : undefined;
+      const event = toAuditEvent(record, {
+        level: decision.level,
+        ...(body !== undefined ? { requestObject: body } : {}),
+        ...(createdName !== undefined ? { objectName: createdName } : {}),
+      });
       this.#writer.write(JSON.stringify(event));
     } catch (err) {
       this.#onError(err);
