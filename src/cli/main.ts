@@ -16,6 +16,8 @@ Usage:
   converge sim get|drift|delete ...        inspect or change the simulated cloud (drift injection)
   converge sync DIR [--watch] [--prune]    apply a directory (GitOps rules); --watch applies on save
   converge secrets rotate-key|promote-key|remove-key|reencrypt   keys encrypting Secrets at rest
+  converge token create|list|revoke        bearer tokens the server accepts (--data-dir)
+  converge cert create --user U [--group G]   a client certificate signed by the cluster CA
   converge version
 
 Client commands find the server through --server URL, --kubeconfig, $KUBECONFIG,
@@ -53,6 +55,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/sync.js')).runSync(rest);
       case 'secrets':
         return await (await import('./commands/secrets.js')).runSecrets(rest);
+      case 'token':
+        return await (await import('./commands/token.js')).runToken(rest);
+      case 'cert':
+        return await (await import('./commands/cert.js')).runCert(rest);
       case 'version':
       case '--version':
         process.stdout.write(`converge ${CONVERGE_VERSION}\n`);

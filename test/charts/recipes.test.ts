@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { repoRoot, spawnServe } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
+import { serverFetch } from '../helpers/secure-fetch.js';
 import { requireTool } from '../helpers/tools.js';
 
 const read = (path: string) => readFile(join(repoRoot, path), 'utf8');
@@ -28,7 +29,7 @@ async function serves(t: Test, argv: readonly string[]): Promise<void> {
   }
   const server = await spawnServe(local);
   t.teardown(() => server.stop());
-  const res = await fetch(`${server.url}/livez`, { signal: AbortSignal.timeout(5000) });
+  const res = await serverFetch(`${server.url}/livez`, { signal: AbortSignal.timeout(5000) });
   t.equal(res.status, 200, '/livez answers');
 }
 

@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 import { convergeArgv, repoRoot, spawnServe } from '../helpers/cli.js';
 import { startEtcd } from '../helpers/etcd.js';
 import { freePort } from '../helpers/ports.js';
+import { serverFetch } from '../helpers/secure-fetch.js';
 import { chartDir, renderChart } from './helm.js';
 import type { Manifest } from './k8s-schema.js';
 import { args, at, container, NAMESPACE, rbacAllows, type ApiRequest } from './rendered.js';
@@ -40,7 +41,7 @@ async function tempDir(t: Test): Promise<string> {
 }
 
 async function get(url: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const res = await serverFetch(url, { signal: AbortSignal.timeout(5000) });
   return { status: res.status, text: await res.text() };
 }
 
@@ -91,7 +92,7 @@ async function runStandalone(t: Test, values: Record<string, unknown>): Promise<
   const argv = replaceFlags(serveArgs(objs), { '--listen': `127.0.0.1:${port}`, '--data-dir': await tempDir(t) });
   const server = await spawnServe(argv);
   t.teardown(() => server.stop());
-  t.equal(server.url, `http://127.0.0.1:${port}`, 'listens where --listen says');
+  t.equal(server.url, `https://127.0.0.1:${port}`, 'listens where --listen says, over TLS');
   await probesAnswer(t, objs, server.url);
   const metrics = await get(`${server.url}/metrics`);
   t.equal(metrics.status, 200, '/metrics (the ServiceMonitor path) answers');
@@ -114,7 +115,7 @@ t.test('kube mode: the rendered args run the controllers; RBAC covers every requ
   const api = await spawnServe(['--api-only', '--data-dir', join(dir, 'api'), '--listen', '127.0.0.1:0']);
   t.teardown(() => api.stop());
   const create = async (path: string, obj: Record<string, unknown>) => {
-    const res = await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(obj) });
+    const res = await serverFetch(`${api.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(obj) });
     t.equal(res.status, 201, `created ${String(obj['kind'])}`);
   };
   const base = '/apis/converge.io/v1alpha1/namespaces/default';
