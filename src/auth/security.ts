@@ -2,7 +2,8 @@
  * The security `converge serve` runs with by default (issue #8): the composition point of every stage.
  * - authentication: client certificates verified by the cluster CA (src/auth/x509.ts), then bearer tokens from
  *   the token file (src/auth/tokens/); every user is also in `system:authenticated`;
- * - authorization: until RBAC is plugged in, `system:masters` may do anything and everyone else is denied;
+ * - authorization: Kubernetes RBAC (src/auth/rbac/): the built-in roles are applied at start, `system:masters`
+ *   may do anything, everyone else what their RoleBindings and ClusterRoleBindings grant;
  * - rate limits and audit: slots, filled by their own modules.
  * Each stage is built in its own small function below so that plugging one in is a one-line edit.
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import type { SecurityContext } from '../server/converge-server.js';
 import { openAuditLog, type AuditLogOptions } from './audit/index.js';
 import { PerUserLimiter, type PerUserLimiterOptions } from './ratelimit/index.js';
+import { startRbac } from './rbac/index.js';
 import { TokenAuthenticator } from './tokens/authenticator.js';
 import { SYSTEM_MASTERS, type ApiSecurity, type AuditSink, type Authenticator, type Authorizer, type RequestLimiter, type UserInfo } from './types.js';
 import { X509Authenticator } from './x509.js';
@@ -57,9 +59,9 @@ function authenticatorFor(options: ServeSecurityOptions): Authenticator {
   return unionAuthenticator([new X509Authenticator(), new TokenAuthenticator({ path: options.tokenFile })]);
 }
 
-async function authorizerFor(_context: SecurityContext): Promise<Authorizer> {
-  // RBAC (src/auth/rbac/) plugs in here.
-  return mastersOnlyAuthorizer();
+async function authorizerFor(context: SecurityContext): Promise<Authorizer> {
+  // Applies the built-in roles, then decides from an in-memory cache of the RBAC objects (src/auth/rbac/).
+  return (await startRbac({ registry: context.registry, logger: context.logger })).authorizer;
 }
 
 function limiterFor(options: ServeSecurityOptions, _context: SecurityContext): RequestLimiter | undefined {
