@@ -99,13 +99,13 @@ function matchesResource(rule: AuditPolicyRule, a: RequestAttributes): boolean {
     if ((gr.group ?? '') !== a.group) return false;
     if (gr.resourceNames !== undefined && gr.resourceNames.length > 0 && !gr.resourceNames.includes(a.name ?? '')) return false;
     if (gr.resources === undefined || gr.resources.length === 0) return true;
-    // kube's matching: "pods" is not "pods/log"; "*" is everything; "*/log" any log; "pods/*" any subresource of pods.
+    // kube's documented matching: "pods" is not "pods/log"; "*" is everything; "*/log" any log; "pods/*" any subresource of pods.
     return gr.resources.some(
       (r) =>
         r === '*' ||
         r === combined ||
         (a.subresource !== undefined && r.startsWith('*/') && r.slice(2) === a.subresource) ||
-        (r.endsWith('/*') && r.slice(0, -2) === a.resource),
+        (a.subresource !== undefined && r.endsWith('/*') && r.slice(0, -2) === a.resource),
     );
   });
 }
