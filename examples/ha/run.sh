@@ -77,7 +77,7 @@ fail() {
 # Waits until `curl URL` succeeds and its body matches PATTERN, or gives up after SECONDS.
 wait_for() {
   local url="$1" pattern="$2" seconds="$3" what="$4" deadline=$((SECONDS + $3))
-  until curl -fsS --max-time 1 "$url" 2>/dev/null | grep -q "$pattern"; do
+  until curl -fsS --max-time 1 ${ca:+--cacert "$ca"} "$url" 2>/dev/null | grep -q "$pattern"; do
     if ((SECONDS > deadline)); then fail "timed out after ${seconds}s waiting for $what ($url)"; fi
     sleep 0.2
   done
@@ -108,27 +108,46 @@ for i in 0 1 2; do start_member "$i"; done
 for i in 0 1 2; do wait_for "http://127.0.0.1:${client_ports[i]}/health" '"health":"true"' 30 "etcd ${members[i]}"; done
 
 # --- two Converge replicas on that cluster, sharing one simulated cloud -------------------------------
+# Replicas of one control plane share what a client or a stored object depends on: the cluster CA (so one
+# kubeconfig's CA data verifies both), the token file (a token works on both; each re-reads it on change),
+# and the key that encrypts Secrets at rest (each must read what the other wrote). Replica a creates the CA
+# and the token file on its first start; the encryption key is made up front, as an operator would.
 replicas=(a b)
+shared="$work/shared"
+mkdir -p "$shared"
+$CONVERGE secrets rotate-key --encryption-key-file "$shared/encryption-keys.json" >/dev/null
 start_replica() {
   local i="$1" r="${replicas[$1]}"
+  if [[ "$r" != a && ! -f "$work/replica-$r/pki/ca.crt" ]]; then
+    mkdir -p "$work/replica-$r/pki"
+    cp "$work/replica-a/pki/ca.crt" "$work/replica-a/pki/ca.key" "$work/replica-$r/pki/"
+  fi
   # --sim-state: both replicas must see the same (simulated) cloud, as two real replicas manage one real cloud.
   $CONVERGE serve --store "$store" --listen "127.0.0.1:${api_ports[i]}" --data-dir "$work/replica-$r" \
+    --token-file "$shared/tokens.json" --encryption-key-file "$shared/encryption-keys.json" \
     --sim-state "$work/sim.db" --lease-duration "$lease" >>"$work/replica-$r.log" 2>&1 &
   pids[replica-$r]=$!
 }
 # SIGKILLs one process started above and reaps it (quietly: bash would report "Killed").
 kill9() { { kill -9 "${pids[$1]}" && wait "${pids[$1]}"; } 2>/dev/null || true; }
-url_of() { echo "http://127.0.0.1:${api_ports[$1]}"; }
+url_of() { echo "https://127.0.0.1:${api_ports[$1]}"; }
+kubeconfig_of() { echo "$work/replica-${replicas[$1]}/kubeconfig.yaml"; }
+ca="$work/replica-a/pki/ca.crt"
 
 log "starting converge replicas ${replicas[*]} on ports ${api_ports[*]} (store $store, lease $lease)"
-for i in 0 1; do start_replica "$i"; done
-for i in 0 1; do wait_for "$(url_of "$i")/readyz" . 60 "replica ${replicas[i]}"; done
+# One after the other: the second replica gets the first one's CA.
+for i in 0 1; do
+  start_replica "$i"
+  wait_for "$(url_of "$i")/readyz" . 60 "replica ${replicas[i]}"
+done
+admin_token="$(sed -n 's/^ *token: *//p' "$(kubeconfig_of 0)" | head -n 1)"
 
 lease_path=/apis/coordination.k8s.io/v1/namespaces/converge-system/leases/converge-controllers
 # Prints the index of the replica holding the controller lease (asking replica $1), or nothing.
 leader_index() {
   local holder i
-  holder="$(curl -fsS --max-time 2 "$(url_of "$1")$lease_path" 2>/dev/null | grep -o '"holderIdentity":"[^"]*"' | cut -d'"' -f4)" || return 0
+  holder="$(curl -fsS --max-time 2 --cacert "$ca" -H "Authorization: Bearer $admin_token" "$(url_of "$1")$lease_path" 2>/dev/null |
+    grep -o '"holderIdentity":"[^"]*"' | cut -d'"' -f4)" || return 0
   for i in 0 1; do
     if [[ -n "$holder" ]] && grep -q "replica $holder)" "$work/replica-${replicas[i]}.log"; then echo "$i"; return 0; fi
   done
@@ -152,10 +171,10 @@ Converge HA is up:
   replica b        $(url_of 1)   (logs: $work/replica-b.log)
   controllers run on replica ${replicas[leader]} (holder of Lease converge-system/converge-controllers)
 
-Both replicas serve the whole API; point the CLI at either one:
-  $CONVERGE apply --server $(url_of 0) -f examples/quickstart/ --wait
-  $CONVERGE get --server $(url_of 1) instances -A -o wide
-or use the kubeconfig each replica writes: $work/replica-a/kubeconfig.yaml
+Both replicas serve the whole API (HTTPS, one CA, shared tokens); point the CLI at either one:
+  $CONVERGE apply --kubeconfig $(kubeconfig_of 0) -f examples/quickstart/ --wait
+  $CONVERGE get --kubeconfig $(kubeconfig_of 1) instances -A -o wide
+  KUBECONFIG=$(kubeconfig_of 1) kubectl get leases -n converge-system
 EOF
 
 if [[ "$mode" == run ]]; then
@@ -177,7 +196,7 @@ EOF
 
 survivor=$((1 - leader))
 log "creating ha-before through the leader (replica ${replicas[leader]})"
-instance ha-before | $CONVERGE apply --server "$(url_of "$leader")" -f - --wait --timeout 60s
+instance ha-before | $CONVERGE apply --kubeconfig "$(kubeconfig_of "$leader")" -f - --wait --timeout 60s
 
 log "kill -9 replica ${replicas[leader]} (the controller leader) and etcd member m1"
 kill9 "replica-${replicas[leader]}"
@@ -185,12 +204,12 @@ kill9 etcd-m1
 killed_at=$SECONDS
 
 log "creating ha-after through replica ${replicas[survivor]} while it takes over"
-instance ha-after | $CONVERGE apply --server "$(url_of "$survivor")" -f - --wait --timeout 90s
+instance ha-after | $CONVERGE apply --kubeconfig "$(kubeconfig_of "$survivor")" -f - --wait --timeout 90s
 wait_leader "$survivor" "$survivor" 60 >/dev/null
 echo "replica ${replicas[survivor]} holds the controller lease; ha-after Ready $((SECONDS - killed_at))s after the kills"
 
 log "what replica ${replicas[survivor]} sees (two Instances, both Ready; the cluster runs on two of three etcd members)"
-$CONVERGE get --server "$(url_of "$survivor")" instances
+$CONVERGE get --kubeconfig "$(kubeconfig_of "$survivor")" instances
 
 log "restarting etcd m1: it rejoins from its data directory and catches up"
 start_member 1
