@@ -207,3 +207,93 @@ t.test('subresources are separate resources; a new binding is honoured within a 
   t.equal((await s.call('sre', 'GET', '/apis/converge.io/v1alpha1/namespaces/team-b/instances/web')).status, 403, 'status does not grant the object');
   t.equal((await s.call('sre', 'GET', '/apis/converge.io/v1alpha1/namespaces/team-a/instances/web/status')).status, 403, 'nor another namespace');
 });
+
+t.test('escalation is refused: no granting or binding what one does not hold', async (t) => {
+  const clusterRole = (name: string, rules: unknown[], extra: Record<string, unknown> = {}) =>
+    ({ apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name }, rules, ...extra }) as unknown as KubeObject;
+  const rbacVerbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+  await s.client.create(clusterRoleType, clusterRole('role-writer', [{ apiGroups: [RBAC], resources: ['roles', 'rolebindings'], verbs: rbacVerbs }]));
+  await s.client.create(clusterRoleType, clusterRole('clusterrole-writer', [{ apiGroups: [RBAC], resources: ['clusterroles'], verbs: rbacVerbs }]));
+  await s.client.create(clusterRoleType, clusterRole('escalator', [{ apiGroups: [RBAC], resources: ['roles'], verbs: ['create', 'escalate'] }]));
+  await s.client.create(clusterRoleType, clusterRole('binder', [
+    { apiGroups: [RBAC], resources: ['rolebindings'], verbs: ['create'] },
+    { apiGroups: [RBAC], resources: ['clusterroles'], resourceNames: ['cluster-admin'], verbs: ['bind'] },
+  ]));
+  for (const [user, roleName] of [[EDITOR, 'role-writer'], [VIEWER, 'role-writer'], ['esc', 'escalator'], ['bnd', 'binder']] as const) {
+    await s.client.create(roleBindingType, binding('RoleBinding', `${user}-${roleName}`, { kind: 'ClusterRole', name: roleName }, user, 'team-a'));
+  }
+  await s.client.create(clusterRoleBindingType, binding('ClusterRoleBinding', 'crw', { kind: 'ClusterRole', name: 'clusterrole-writer' }, 'crw'));
+  await eventually(async () => (await s.call('crw', 'GET', `/apis/${RBAC}/v1/clusterroles`)).status === 200 && (await s.call(VIEWER, 'GET', `/apis/${RBAC}/v1/namespaces/team-a/roles`)).status === 200);
+
+  const roles = `/apis/${RBAC}/v1/namespaces/team-a/roles`;
+  const bindings = `/apis/${RBAC}/v1/namespaces/team-a/rolebindings`;
+  const secretsDelete = [{ apiGroups: [''], resources: ['secrets'], verbs: ['delete'] }];
+  const ref = (kind: 'Role' | 'ClusterRole', name: string) => ({ kind, name });
+  const cases: { name: string; user: string; method: string; path: string; body: unknown; contentType?: string; status: number; message?: string | RegExp }[] = [
+    {
+      name: 'view cannot write a Role granting secrets delete',
+      user: VIEWER, method: 'POST', path: roles, body: role('grant-secrets', 'team-a', secretsDelete), status: 403,
+      message: 'roles.rbac.authorization.k8s.io "grant-secrets" is forbidden: user "viewer" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["delete"]}',
+    },
+    { name: 'view may write a Role granting what view holds', user: VIEWER, method: 'POST', path: roles, body: role('viewer-ok', 'team-a', [{ apiGroups: ['converge.io'], resources: ['instances'], verbs: ['get', 'watch'] }]), status: 201 },
+    { name: 'edit holds secrets delete in team-a, so may grant it', user: EDITOR, method: 'POST', path: roles, body: role('editor-ok', 'team-a', secretsDelete), status: 201 },
+    { name: 'a verb list does not cover *', user: EDITOR, method: 'POST', path: roles, body: role('star', 'team-a', [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }]), status: 403, message: /\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["\*"\]\}/ },
+    {
+      name: 'a patch cannot add what the user lacks',
+      user: EDITOR, method: 'PATCH', path: `${roles}/editor-ok`, contentType: 'application/merge-patch+json', status: 403, message: /Resources:\["leases"\]/,
+      body: { rules: [...secretsDelete, { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'] }] },
+    },
+    {
+      name: 'nor a server-side apply',
+      user: EDITOR, method: 'PATCH', path: `${roles}/applied?fieldManager=test`, contentType: 'application/apply-patch+yaml', status: 403, message: /not currently held:\n\{APIGroups:\["coordination.k8s.io"\], Resources:\["leases"\], Verbs:\["get"\]\}/,
+      body: role('applied', 'team-a', [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'] }]),
+    },
+    { name: 'edit cannot bind cluster-admin', user: EDITOR, method: 'POST', path: bindings, body: binding('RoleBinding', 'root-me', ref('ClusterRole', 'cluster-admin'), EDITOR, 'team-a'), status: 403, message: /is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}/ },
+    { name: 'edit may bind view (it holds every view permission in team-a)', user: EDITOR, method: 'POST', path: bindings, body: binding('RoleBinding', 'x-view', ref('ClusterRole', 'view'), 'x', 'team-a'), status: 201 },
+    { name: 'binding a missing role is a bad request', user: EDITOR, method: 'POST', path: bindings, body: binding('RoleBinding', 'ghost', ref('Role', 'ghost'), 'x', 'team-a'), status: 400 },
+    { name: 'no RBAC writes in a namespace without grants', user: EDITOR, method: 'POST', path: `/apis/${RBAC}/v1/namespaces/team-b/roles`, body: role('b', 'team-b', []), status: 403 },
+    { name: 'non-resource URLs are permissions too', user: 'crw', method: 'POST', path: `/apis/${RBAC}/v1/clusterroles`, body: clusterRole('metrics', [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]), status: 403, message: /NonResourceURLs:\["\/metrics"\]/ },
+    {
+      name: 'an aggregationRule needs full authority',
+      user: 'crw', method: 'POST', path: `/apis/${RBAC}/v1/clusterroles`, status: 403, message: /must have cluster-admin privileges to use the aggregationRule/,
+      body: clusterRole('gather', [], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { gather: 'yes' } }] } }),
+    },
+    { name: 'the escalate verb allows granting anything', user: 'esc', method: 'POST', path: roles, body: role('esc-all', 'team-a', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]), status: 201 },
+    { name: 'the bind verb allows binding the named role', user: 'bnd', method: 'POST', path: bindings, body: binding('RoleBinding', 'bnd-admin', ref('ClusterRole', 'cluster-admin'), 'y', 'team-a'), status: 201 },
+    { name: 'but no other role', user: 'bnd', method: 'POST', path: bindings, body: binding('RoleBinding', 'bnd-edit', ref('ClusterRole', 'edit'), 'y', 'team-a'), status: 403 },
+    {
+      name: 'nor joining an existing cluster-admin binding',
+      user: EDITOR, method: 'PATCH', path: `${bindings}/bnd-admin`, contentType: 'application/merge-patch+json', status: 403,
+      body: { subjects: [{ kind: 'User', apiGroup: RBAC, name: 'y' }, { kind: 'User', apiGroup: RBAC, name: EDITOR }] },
+    },
+    {
+      name: 'roleRef cannot change',
+      user: ROOT, method: 'PATCH', path: `${bindings}/x-view`, contentType: 'application/merge-patch+json', status: 422, message: /roleRef: Invalid value: .*cannot change roleRef/,
+      body: { roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'cluster-admin' } },
+    },
+  ];
+  for (const c of cases) {
+    const before = await s.revision();
+    const res = await s.call(c.user, c.method, c.path, c.body, c.contentType);
+    t.equal(res.status, c.status, `${c.name}: ${c.status}`);
+    if (c.message !== undefined) t.match((res.body as { message?: unknown }).message, c.message, `${c.name}: message`);
+    if (c.status >= 400) t.equal(await s.revision(), before, `${c.name}: nothing written`);
+  }
+  const stillBound = await s.client.get(roleBindingType, 'team-a', 'bnd-admin');
+  t.same((stillBound as unknown as { subjects: unknown[] }).subjects.length, 1, 'the cluster-admin binding is unchanged');
+});
+
+t.test('the built-in roles are applied at start, idempotently, and come back when deleted', async (t) => {
+  const names = (await s.client.list(clusterRoleType)).items.map((r) => r.metadata.name);
+  for (const name of ['cluster-admin', 'admin', 'edit', 'view', 'converge-controllers', 'converge-basic-user']) t.ok(names.includes(name), name);
+  const crb = await s.client.get(clusterRoleBindingType, undefined, 'cluster-admin');
+  t.match(crb, { roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'Group', name: 'system:masters' }] });
+  t.match(crb.metadata.managedFields, [{ manager: 'converge-rbac-bootstrap', operation: 'Apply' }]);
+  const { ensureBootstrapPolicy } = await import('../../src/auth/rbac/index.js');
+  const before = await s.revision();
+  await ensureBootstrapPolicy(s.client);
+  t.equal(await s.revision(), before, 'idempotent: a second apply writes nothing');
+  await s.client.delete(clusterRoleType, undefined, 'view');
+  await ensureBootstrapPolicy(s.client);
+  t.ok(await s.client.get(clusterRoleType, undefined, 'view'), 'a deleted built-in comes back');
+});
