@@ -11,7 +11,7 @@ export interface KubectlResult {
 /** Runs kubectl (argv array, never a shell) against a server, with an isolated empty KUBECONFIG. */
 export function runKubectl(kubectl: string, args: readonly string[], env: Record<string, string> = {}): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       kubectl,
       [...args],
       { cwd: repoRoot, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, timeout: 60_000 },
@@ -20,6 +20,8 @@ export function runKubectl(kubectl: string, args: readonly string[], env: Record
         resolve({ code, stdout, stderr });
       },
     );
+    // No input: a kubectl that would prompt (for a user name, with no credentials) fails at once instead of hanging.
+    child.stdin?.end();
   });
 }
 
