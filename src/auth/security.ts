@@ -64,11 +64,11 @@ async function authorizerFor(context: SecurityContext): Promise<Authorizer> {
   return (await startRbac({ registry: context.registry, logger: context.logger })).authorizer;
 }
 
-function limiterFor(options: ServeSecurityOptions, _context: SecurityContext): RequestLimiter | undefined {
+function limiterFor(options: Pick<ServeSecurityOptions, 'limits'>, _context: SecurityContext): RequestLimiter | undefined {
   return new PerUserLimiter(options.limits);
 }
 
-async function auditFor(options: ServeSecurityOptions, context: SecurityContext): Promise<AuditSink | undefined> {
+async function auditFor(options: Pick<ServeSecurityOptions, 'audit'>, context: SecurityContext): Promise<AuditSink | undefined> {
   const path = options.audit?.path ?? join(context.dataDir, 'audit.log');
   if (path === '') return undefined;
   // Queued lines are written at process exit (see AuditLogWriter), so shutdown needs no extra hook.
@@ -87,6 +87,23 @@ export function serveSecurity(options: ServeSecurityOptions): (context: Security
       ...(limiter !== undefined ? { limiter } : {}),
       ...(audit !== undefined ? { audit } : {}),
     };
+  };
+}
+
+/**
+ * `factory` with its rate limiter and audit log built from `options` (`converge serve`'s `--max-requests-*`
+ * and `--audit-*` flags) instead of the defaults; the other stages are `factory`'s own. The defaults'
+ * audit writer is left unused: it opens its file only on a first line, so nothing is created.
+ */
+export function withServeLimits(
+  factory: (context: SecurityContext) => ApiSecurity | Promise<ApiSecurity>,
+  options: Pick<ServeSecurityOptions, 'limits' | 'audit'>,
+): (context: SecurityContext) => Promise<ApiSecurity> {
+  return async (context) => {
+    const { limiter: _defaultLimiter, audit: _defaultAudit, ...stages } = await factory(context);
+    const limiter = limiterFor(options, context);
+    const audit = await auditFor(options, context);
+    return { ...stages, ...(limiter !== undefined ? { limiter } : {}), ...(audit !== undefined ? { audit } : {}) };
   };
 }
 

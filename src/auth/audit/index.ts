@@ -18,6 +18,8 @@ export interface AuditLogOptions {
   readonly path: string;
   /** `--audit-policy-file`: an `audit.k8s.io/v1` Policy (YAML or JSON); default {@link DEFAULT_AUDIT_POLICY}. */
   readonly policyFile?: string;
+  /** An already parsed policy (takes precedence over `policyFile`). */
+  readonly policy?: AuditPolicy;
   /** `--audit-log-maxsize`: megabytes before rotation (default {@link DEFAULT_AUDIT_MAX_SIZE_MB}; 0 = never). */
   readonly maxSizeMB?: number;
   /** `--audit-log-maxbackup`: rotated files kept (default {@link DEFAULT_AUDIT_MAX_BACKUPS}). */
@@ -41,7 +43,8 @@ export interface AuditLog {
  * an `onError` report rather than a server that refuses to start.
  */
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
-  const policy = options.policyFile === undefined ? DEFAULT_AUDIT_POLICY : parseAuditPolicy(await readFile(options.policyFile, 'utf8'), options.policyFile);
+  const policy =
+    options.policy ?? (options.policyFile === undefined ? DEFAULT_AUDIT_POLICY : parseAuditPolicy(await readFile(options.policyFile, 'utf8'), options.policyFile));
   const writer = new AuditLogWriter({
     path: options.path,
     maxSizeBytes: (options.maxSizeMB ?? DEFAULT_AUDIT_MAX_SIZE_MB) * 1024 * 1024,
