@@ -26,9 +26,10 @@ const CONCURRENCY = 25;
 /** A bound that catches a hang, not a speed target: 25–35 s on 2 cores, slack for a loaded machine. */
 const CONVERGE_DEADLINE_MS = 150_000;
 
-function clientFor(url: string): HttpApiClient {
+/** A client of one replica, with its kubeconfig's CA and admin token (each replica has its own data dir). */
+function clientFor(serve: ServeProcess): HttpApiClient {
   const kc = new KubeConfig();
-  kc.loadFromClusterAndUser({ name: 'race', server: url, skipTLSVerify: false }, { name: 'race' });
+  kc.loadFromFile(serve.kubeconfig);
   return new HttpApiClient(kc);
 }
 
@@ -101,7 +102,7 @@ t.test('two controller processes racing on one etcd allocate 500 disjoint prefix
   const [a, b] = servers as [ServeProcess, ServeProcess];
   t.match(a.output(), /Controllers: running/);
   t.match(b.output(), /Controllers: running/);
-  const clients = [clientFor(a.url), clientFor(b.url)];
+  const clients = [clientFor(a), clientFor(b)];
   t.teardown(() => clients.forEach((c) => c.close()));
   const [ca, cb] = clients as [HttpApiClient, HttpApiClient];
 
