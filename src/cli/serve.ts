@@ -3,6 +3,8 @@ import { createLogger } from '../observability/logger.js';
 import { SqliteSimState } from '../providers/sim/index.js';
 import { startConvergeServer } from '../server/converge-server.js';
 import { secureServeOptions } from '../auth/tls/serve-options.js';
+import { LIMIT_FLAGS_HELP, limitFlagOptions, limitOptionsFromFlags } from '../auth/ratelimit/flags.js';
+import { withServeLimits } from '../auth/security.js';
 import { InvalidError } from '../errors/index.js';
 import { CliError } from './errors.js';
 import { durationFlag } from './flags.js';
@@ -21,7 +23,7 @@ Options:
                       (<data-dir>/pki, created on first start)
   --token-file PATH   bearer tokens, hashed (default <data-dir>/tokens.json; "converge token --help")
   --insecure-http     plain HTTP without authentication; only on a loopback --listen address
-  --api-only          serve the API without running the controllers
+${LIMIT_FLAGS_HELP}  --api-only          serve the API without running the controllers
   --workers N         concurrent reconciles per managed controller (default 16); backend load is bounded
                       by each ProviderConfig's spec.concurrency.maxConcurrent
   --encryption-key-file PATH
@@ -72,6 +74,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'tls-key': { type: 'string' },
         'token-file': { type: 'string' },
         'insecure-http': { type: 'boolean', default: false },
+        ...limitFlagOptions,
         'api-only': { type: 'boolean', default: false },
         'sim-state': { type: 'string' },
         'encryption-key-file': { type: 'string' },
@@ -108,6 +111,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       ...(values['tls-key'] !== undefined ? { tlsKey: values['tls-key'] } : {}),
       ...(values['token-file'] !== undefined ? { tokenFile: values['token-file'] } : {}),
     });
+    const limits = await limitOptionsFromFlags(values);
+    if (secure.security !== undefined) secure = { ...secure, security: withServeLimits(secure.security, limits) };
+    else if (Object.keys(limitFlagOptions).some((flag) => values[flag as keyof typeof limitFlagOptions] !== undefined)) {
+      throw new InvalidError('--audit-* and --max-requests-* apply to authenticated users: not available with --insecure-http');
+    }
   } catch (err) {
     if (err instanceof InvalidError) throw new CliError(err.message, 2);
     throw err;
