@@ -107,8 +107,11 @@ export const bindingTopLevel = z
 
 const createdAt = { name: 'CREATED AT', type: 'string', jsonPath: '.metadata.creationTimestamp', description: 'When the role was created.' } as const;
 const nameColumn = { name: 'NAME', type: 'string', jsonPath: '.metadata.name', description: 'Name of the role.' } as const;
+// kubectl's order puts AGE before the wide columns, so these kinds list Name and Age themselves.
 const bindingColumns = [
+  { name: 'NAME', type: 'string', jsonPath: '.metadata.name', description: 'Name of the binding.' },
   { name: 'ROLE', type: 'string', jsonPath: '.roleRef.name', description: 'The role granted.' },
+  { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since the binding was created.' },
   { name: 'USERS', type: 'string', jsonPath: '.subjects[?(@.kind=="User")].name', description: 'Users granted the role.', priority: 1 },
   { name: 'GROUPS', type: 'string', jsonPath: '.subjects[?(@.kind=="Group")].name', description: 'Groups granted the role.', priority: 1 },
   { name: 'SERVICEACCOUNTS', type: 'string', jsonPath: '.subjects[?(@.kind=="ServiceAccount")].name', description: 'Service accounts granted the role.', priority: 1 },
@@ -160,6 +163,7 @@ export const roleBindingType: ResourceType = {
   namespaced: true,
   description: 'RoleBinding grants the permissions of a Role or ClusterRole to subjects within its namespace.',
   topLevel: bindingTopLevel,
+  tableNameAndAge: false,
   printerColumns: bindingColumns,
 };
 
@@ -172,6 +176,7 @@ export const clusterRoleBindingType: ResourceType = {
   namespaced: false,
   description: 'ClusterRoleBinding grants the permissions of a ClusterRole to subjects across the whole cluster.',
   topLevel: bindingTopLevel,
+  tableNameAndAge: false,
   printerColumns: bindingColumns,
 };
 

@@ -1,7 +1,7 @@
 /**
  * A Converge test server authorized by RBAC (src/auth/rbac/) with a tiny test authenticator, so RBAC is tested
  * apart from the real token and certificate stages: `Authorization: Bearer <user>:<group>,<group>` is user
- * `<user>` in those groups (plus `system:authenticated`); no header is anonymous (401).
+ * `<user>` in those groups (plus `system:authenticated`); no credentials is anonymous (401).
  */
 import type { IncomingMessage } from 'node:http';
 import { UnauthorizedError } from '../../src/errors/index.js';
@@ -11,9 +11,19 @@ import { createInProcessClient } from '../../src/client/inprocess.js';
 import type { ApiClient } from '../../src/client/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-/** `Bearer alice:team,ops` → alice in groups team, ops (and system:authenticated). */
+/**
+ * `Bearer alice:team,ops` → alice in groups team, ops (and system:authenticated). kubectl never sends a bearer
+ * token over plain HTTP, so for kubectl the test stand-in also takes the user from `--as`/`--as-group`
+ * (`Impersonate-User`/`Impersonate-Group` headers) — not kube's impersonation, just this test's credentials.
+ */
 export const bearerUsers: Authenticator = {
   async authenticate(req: IncomingMessage) {
+    const impersonated = req.headers['impersonate-user'];
+    if (typeof impersonated === 'string') {
+      const raw = req.headers['impersonate-group'];
+      const groups = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      return { name: impersonated, groups: [...groups, SYSTEM_AUTHENTICATED], method: 'token' };
+    }
     const header = req.headers.authorization;
     if (header === undefined) return undefined;
     const match = /^Bearer ([^:]+)(?::(.*))?$/.exec(header);
