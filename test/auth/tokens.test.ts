@@ -4,11 +4,11 @@
  * expired and revoked tokens are 401; every token user is also in system:authenticated.
  */
 import type { IncomingMessage } from 'node:http';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { UnauthorizedError } from '../../src/errors/index.js';
+import { UnauthorizedError, UnavailableError } from '../../src/errors/index.js';
 import { TokenAuthenticator } from '../../src/auth/tokens/authenticator.js';
 import { createToken, readTokenFile, revokeToken } from '../../src/auth/tokens/token-file.js';
 import { parseToken } from '../../src/auth/tokens/token.js';
@@ -50,6 +50,14 @@ t.test('token file: hashed at rest, 0600, looked up by id; authenticator follows
   t.notOk(await revokeToken(file, alice.entry.id), 'revoking twice finds nothing');
   await t.rejects(auth.authenticate(withToken(alice.token)), UnauthorizedError, 'revoked: the next request sees the rewritten file');
   t.same((await readTokenFile(file)).map((e) => e.user), ['tmp']);
+
+  // A hand edit gone wrong fails closed with the reason (503), and recovers once the file is fixed.
+  const good = await readFile(file, 'utf8');
+  const fresh = await createToken(join(dir, 'other.json'), { user: 'x' });
+  await writeFile(file, '{"tokens": [ {"id": 1} ]}');
+  await t.rejects(auth.authenticate(withToken(fresh.token)), UnavailableError, 'malformed token file');
+  await writeFile(file, good);
+  await t.rejects(auth.authenticate(withToken(short.token)), UnauthorizedError, 'readable again: back to 401 for the expired token');
 });
 
 t.test('converge token create/list/revoke against a running server', async (t) => {

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { UnauthorizedError } from '../../errors/index.js';
+import { UnauthorizedError, UnavailableError } from '../../errors/index.js';
 import { SYSTEM_AUTHENTICATED, type Authenticator, type UserInfo } from '../types.js';
 import { parseToken, secretMatches } from './token.js';
 import { readTokenFile, type TokenEntry } from './token-file.js';
@@ -26,7 +26,10 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-/** See the module comment. Rejects wrong, unknown, expired and revoked tokens with `UnauthorizedError`. */
+/**
+ * See the module comment. Rejects wrong, unknown, expired and revoked tokens with `UnauthorizedError`, and every
+ * token with `UnavailableError` (503) while the token file is malformed.
+ */
 export class TokenAuthenticator implements Authenticator {
   readonly #path: string;
   readonly #now: () => Date;
@@ -65,7 +68,15 @@ export class TokenAuthenticator implements Authenticator {
           version = 'missing';
         }
         if (version === this.#version) return;
-        const entries = await readTokenFile(this.#path);
+        let entries: TokenEntry[];
+        try {
+          entries = await readTokenFile(this.#path);
+        } catch (err) {
+          // Fail closed and say why (a hand edit gone wrong): no token is accepted until the file is fixed.
+          this.#byId = new Map();
+          this.#version = '';
+          throw new UnavailableError(`bearer tokens unavailable: ${(err as Error).message}`, { cause: err });
+        }
         this.#byId = new Map(entries.map((e) => [e.id, e]));
         this.#version = version;
       } finally {
