@@ -1,6 +1,6 @@
 /**
- * The canary (issue #8): a real `converge serve` (TLS + admin token by default, debug logging, the audit log at
- * its default `<data-dir>/audit.log`) is given Secrets whose values carry a unique canary — through kubectl's
+ * The canary (issue #8): a real `converge serve` (TLS + admin token by default, debug logging,
+ * `--audit-log-path`) is given Secrets whose values carry a unique canary — through kubectl's
  * server-side apply (`converge apply` refuses core kinds such as Secret today), `kubectl create secret` and a
  * JSON POST — and a ProviderConfig (driver s3, unreachable endpoint) applied with `converge apply` that uses one
  * of them, with a Bucket on it, so the controllers read the credentials and fail with errors. Then every place the canary must not reach is grepped for the value and for its base64
@@ -46,7 +46,8 @@ function count(text: string): number {
 
 const dataDir = await mkdtemp(join(tmpdir(), 'converge-canary-'));
 t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-const serve = await spawnServe(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'debug', '--sim-state', 'memory']);
+const auditLog = join(dataDir, 'audit-canary-run.log');
+const serve = await spawnServe(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'debug', '--sim-state', 'memory', '--audit-log-path', auditLog]);
 t.teardown(() => serve.stop());
 const env = { KUBECONFIG: serve.kubeconfig };
 const cli = (...args: string[]): Promise<CliResult> => runConverge(args, { env });
@@ -77,7 +78,7 @@ t.test('plant the canary and make the controllers fail with it', async (t) => {
   await writeFile(secretManifest, `apiVersion: v1\nkind: Secret\nmetadata: {name: s3-canary, namespace: default}\nstringData: {accessKeyId: ${CANARY}-ak, secretAccessKey: ${CANARY}}\n`);
   const ssa = await runKubectl(kubectl, ['apply', '--server-side', '-f', secretManifest], env);
   t.equal(ssa.code, 0, ssa.stderr);
-  const manifest = join(dataDir, 'canary.yaml');
+  const manifest = join(dataDir, 'canary-resources.yaml');
   await writeFile(
     manifest,
     `apiVersion: converge.io/v1alpha1
@@ -176,13 +177,13 @@ t.test('the canary appears 0 times everywhere it must not be', async (t) => {
   t.match(serve.output(), /"level":20/, 'the server did log at debug level');
 
   const files = (await readdir(dataDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const auditFiles = files.filter((e) => e.name.startsWith('audit'));
-  t.ok(auditFiles.length > 0, 'the audit log is on by default');
+  const auditFiles = files.filter((e) => e.name.startsWith('audit-canary-run'));
+  t.ok(auditFiles.length > 0, 'the audit log is written at --audit-log-path');
   const audit = (await Promise.all(auditFiles.map((e) => readFile(join(e.parentPath, e.name), 'utf8')))).join('');
   t.match(audit, /"resource":"secrets"/, 'the audit log recorded the Secret writes (the grep reads a real log)');
   outputs['audit log'] = audit;
   for (const file of files) {
-    if (file.name.startsWith('canary')) continue; // the manifests this test wrote
+    if (file.name.startsWith('canary-')) continue; // the manifests this test wrote
     outputs[`data dir file ${join(file.parentPath, file.name).slice(dataDir.length + 1)}`] = (await readFile(join(file.parentPath, file.name))).toString('latin1');
   }
   t.ok(Object.keys(outputs).some((k) => k.includes('state.db')), 'the sqlite store is among the files grepped');
