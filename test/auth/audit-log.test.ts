@@ -139,3 +139,19 @@ t.test('a disk that cannot keep up costs lines, not memory', async (t) => {
   t.same(writer.stats, { written: 11, dropped: 39 }, 'at most 1000 bytes queued while a write was pending');
   t.equal(errors.length, 1, 'reported once, not once per line');
 });
+
+t.test('lines still queued when the process exits are written, not lost', async (t) => {
+  const path = join(dir, 'exit.log');
+  const script = `
+    import { AuditLogWriter } from ${JSON.stringify(new URL('../../src/auth/audit/writer.ts', import.meta.url).pathname)};
+    const writer = new AuditLogWriter({ path: ${JSON.stringify(path)} });
+    for (let i = 0; i < 500; i++) writer.write(JSON.stringify({ n: i }));
+    // Exit at once, as converge serve does after a SIGTERM, before the async writes could run.
+    process.exit(0);
+  `;
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.equal(run.status, 0, run.stderr);
+  const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+  t.same(lines.map((l) => (JSON.parse(l) as { n: number }).n), Array.from({ length: 500 }, (_v, i) => i), 'all 500, in order');
+});

@@ -5,7 +5,7 @@
  * `audit.log` to `audit.log.1`, `.1` to `.2`, … keeping `maxBackups` old files. Lines still queued at exit
  * are written synchronously, so a shutdown loses nothing.
  */
-import { appendFileSync, writeSync } from 'node:fs';
+import { appendFileSync, statSync, writeSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { Counter, type Registry } from 'prom-client';
 
@@ -18,19 +18,20 @@ const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Write failures are reported at most this often (a full disk would otherwise log once per request). */
 const ERROR_REPORT_INTERVAL_MS = 10_000;
 
-/** Open writers, flushed synchronously by one shared exit listener (one listener per writer would trip Node's leak warning in tests). */
-const openWriters = new Set<AuditLogWriter>();
+/**
+ * Synchronous flushes of the open writers, run by one shared exit listener (a listener per writer would trip
+ * Node's listener-leak warning in tests that start many servers).
+ */
+const exitFlushes = new Map<AuditLogWriter, () => void>();
 let exitHooked = false;
-function flushAllAtExit(writer: AuditLogWriter, flushSync: () => void): void {
-  openWriters.add(writer);
+function flushAtExit(writer: AuditLogWriter, flushSync: () => void): void {
   exitFlushes.set(writer, flushSync);
   if (exitHooked) return;
   exitHooked = true;
   process.on('exit', () => {
-    for (const w of openWriters) exitFlushes.get(w)?.();
+    for (const flush of exitFlushes.values()) flush();
   });
 }
-const exitFlushes = new WeakMap<AuditLogWriter, () => void>();
 
 /** Options of {@link AuditLogWriter}. */
 export interface AuditLogWriterOptions {
@@ -71,8 +72,11 @@ export class AuditLogWriter {
     registers: [],
   });
   #writtenCount = 0;
-  /** Lines of the batch being written that already reached the file (the rest are dropped on an error). */
+  /** Lines taken off the queue for writing, and how many of them are known written (for errors and exit). */
+  #batch: readonly string[] = [];
   #batchWritten = 0;
+  /** The write in progress: its bytes and the file offset they go to, so an exit can tell how much landed. */
+  #inflight: { readonly data: Buffer; readonly offset: number; readonly lines: number } | undefined;
   #droppedCount = 0;
 
   constructor(options: AuditLogWriterOptions) {
@@ -82,7 +86,7 @@ export class AuditLogWriter {
     this.#maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.#onError = options.onError ?? (() => undefined);
     this.#stdout = options.stdout ?? process.stdout;
-    flushAllAtExit(this, () => this.#writeQueuedSync());
+    flushAtExit(this, () => this.#writeQueuedSync());
   }
 
   /** Adds `apiserver_audit_event_total` and `apiserver_audit_error_total` to `registry`. */
@@ -118,7 +122,7 @@ export class AuditLogWriter {
     this.#closed = true;
     await this.flush();
     await this.#closeFile();
-    openWriters.delete(this);
+    exitFlushes.delete(this);
   }
 
   #startDrain(): void {
@@ -133,6 +137,7 @@ export class AuditLogWriter {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       const lines = this.#queue;
+      this.#batch = lines;
       this.#queue = [];
       this.#queuedBytes = 0;
       try {
@@ -143,16 +148,20 @@ export class AuditLogWriter {
         // Lines of the batch that made it were counted by #writeFile; the rest are lost.
         this.#drop(lines.length - this.#batchWritten, err);
       }
+      this.#batch = [];
       this.#batchWritten = 0;
+      this.#inflight = undefined;
     }
   }
 
   async #writeStdout(lines: readonly string[]): Promise<void> {
     const data = `${lines.join('\n')}\n`;
-    await new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.#stdout.write(data, (err) => (err ? reject(err) : resolve()));
     });
+    // The stream holds the data now (stdout to a file or pipe even writes it synchronously): an exit keeps it.
     this.#count(lines.length);
+    await written;
   }
 
   /** Appends `lines`, rotating between lines so that no file grows past the size limit (unless one line does). */
@@ -162,7 +171,10 @@ export class AuditLogWriter {
     let chunkBytes = 0;
     const flushChunk = async () => {
       if (chunk.length === 0) return;
-      await (this.#file ?? file).write(`${chunk.join('\n')}\n`);
+      const data = Buffer.from(`${chunk.join('\n')}\n`);
+      this.#inflight = { data, offset: this.#size, lines: chunk.length };
+      await (this.#file ?? file).write(data);
+      this.#inflight = undefined;
       this.#size += chunkBytes;
       this.#count(chunk.length);
       chunk = [];
@@ -225,20 +237,47 @@ export class AuditLogWriter {
     }
   }
 
-  /** At process exit no more I/O callbacks run: write what is still queued synchronously. */
+  /**
+   * At process exit no more I/O callbacks run: writes synchronously what the async writer has not, in order —
+   * the unwritten part of a write in progress (the file's size tells how much of it landed, since this
+   * writer alone appends to it), the rest of the batch, then the queue.
+   */
   #writeQueuedSync(): void {
-    if (this.#queue.length === 0) return;
-    const data = `${this.#queue.join('\n')}\n`;
-    const n = this.#queue.length;
+    let rest = this.#batch.slice(this.#batchWritten);
+    let head: Buffer | undefined;
+    const inflight = this.#inflight;
+    if (inflight !== undefined && this.path !== '-') {
+      const landed = fileSize(this.path) - inflight.offset;
+      if (landed > 0) {
+        rest = rest.slice(inflight.lines);
+        if (landed < inflight.data.length) head = inflight.data.subarray(landed);
+        this.#count(inflight.lines);
+      }
+    }
+    const lines = [...rest, ...this.#queue];
+    this.#batch = [];
+    this.#batchWritten = 0;
+    this.#inflight = undefined;
     this.#queue = [];
     this.#queuedBytes = 0;
+    if (lines.length === 0 && head === undefined) return;
+    const data = Buffer.concat([head ?? Buffer.alloc(0), Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '')]);
     try {
       if (this.path === '-') writeSync(this.#stdout.fd ?? 1, data);
       else appendFileSync(this.path, data, { mode: 0o600 });
-      this.#count(n);
+      this.#count(lines.length);
     } catch (err) {
-      this.#drop(n, err);
+      this.#drop(lines.length, err);
     }
+  }
+}
+
+/** Size of the file at `path`, 0 if it does not exist. */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
