@@ -113,3 +113,40 @@ t.test('uncoveredRules: what a role grants beyond what its writer holds', async 
   ];
   for (const c of cases) t.same(uncoveredRules(held, c.requested).map(compactRuleString), c.missing, c.name);
 });
+
+t.test('the built-in roles: view reads, edit writes, admin manages roles, controllers get only what they use', async (t) => {
+  const { bootstrapPolicy, CONTROLLERS_USER } = await import('../../src/auth/rbac/index.js');
+  const bound = (extra: KubeObject[]) => new RbacAuthorizer(objects([...bootstrapPolicy, ...extra]));
+  const grant = (role: string, user: string, namespace?: string) =>
+    obj(namespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding', {
+      metadata: meta(`${user}-${role}`, namespace),
+      roleRef: ref('ClusterRole', role),
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }],
+    });
+  const authorizer = bound([grant('view', 'v'), grant('edit', 'e', 'ns'), grant('admin', 'a', 'ns')]);
+  const as = (name: string, a: RequestAttributes): RequestAttributes => ({ ...a, user: { name, groups: ['system:authenticated'] } });
+  const inNs = { namespace: 'ns' };
+  const cases: [string, RequestAttributes, boolean][] = [
+    ['view lists instances', as('v', resource('list', 'converge.io', 'instances', inNs)), true],
+    ['view watches events', as('v', resource('watch', '', 'events', inNs)), true],
+    ['view reads journals', as('v', resource('get', 'converge.io', 'instances', { ...inNs, name: 'x', subresource: 'journal' })), true],
+    ['view cannot read secrets', as('v', resource('get', '', 'secrets', { ...inNs, name: 'x' })), false],
+    ['view cannot write', as('v', resource('patch', 'converge.io', 'instances', { ...inNs, name: 'x' })), false],
+    ['edit writes instances', as('e', resource('create', 'converge.io', 'instances', inNs)), true],
+    ['edit writes secrets', as('e', resource('deletecollection', '', 'secrets', inNs)), true],
+    ['edit cannot write roles', as('e', resource('create', 'rbac.authorization.k8s.io', 'roles', inNs)), false],
+    ['admin writes rolebindings', as('a', resource('create', 'rbac.authorization.k8s.io', 'rolebindings', inNs)), true],
+    ['admin cannot escalate', as('a', resource('escalate', 'rbac.authorization.k8s.io', 'roles', inNs)), false],
+    ['admin in ns is not cluster admin', as('a', resource('create', 'converge.io', 'providerconfigs')), false],
+    ['everyone may discover', as('nobody', url('get', '/apis/converge.io/v1alpha1')), true],
+    ['but not read metrics', as('nobody', url('get', '/metrics')), false],
+    ['controllers watch every kind cluster-wide', as(CONTROLLERS_USER, resource('watch', 'converge.io', 'ipallocations')), true],
+    ['controllers write status', as(CONTROLLERS_USER, resource('patch', 'converge.io', 'networks', { ...inNs, name: 'n', subresource: 'status' })), true],
+    ['controllers read secrets', as(CONTROLLERS_USER, resource('list', '', 'secrets')), true],
+    ['controllers never write secrets', as(CONTROLLERS_USER, resource('update', '', 'secrets', { ...inNs, name: 's' })), false],
+    ['controllers renew leases', as(CONTROLLERS_USER, resource('update', 'coordination.k8s.io', 'leases', { namespace: 'converge-system', name: 'l' })), true],
+    ['controllers record events', as(CONTROLLERS_USER, resource('create', '', 'events', inNs)), true],
+    ['controllers cannot touch RBAC', as(CONTROLLERS_USER, resource('create', 'rbac.authorization.k8s.io', 'clusterrolebindings')), false],
+  ];
+  for (const [name, request, allowed] of cases) t.equal(authorizer.decide(request).allowed, allowed, name);
+});
