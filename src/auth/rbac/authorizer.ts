@@ -33,15 +33,18 @@ export class RbacAuthorizer implements Authorizer, RbacOracle {
     return { allowed: false, reason: `RBAC: no rule bound to user "${user.name}" (groups ${JSON.stringify(user.groups)}) allows this request${problems}` };
   }
 
+  /** {@link decide}, after noting (for the escalation check) that this authorizer admitted the request. */
   async authorize(attributes: RequestAttributes): Promise<Decision> {
     noteDecidedBy(attributes, this);
     return this.decide(attributes);
   }
 
+  /** Every rule `user` holds in `namespace` (undefined = cluster-wide grants only). */
   rulesFor(user: UserInfo, namespace: string | undefined): { rules: PolicyRule[]; errors: string[] } {
     return rulesFor(this.objects, user, namespace);
   }
 
+  /** The rules a binding's roleRef grants in `namespace`, or why it cannot be resolved. */
   roleRefRules(ref: RoleRef, namespace: string | undefined): readonly PolicyRule[] | string {
     return roleRefRules(this.objects, ref, namespace);
   }

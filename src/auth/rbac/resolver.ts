@@ -11,10 +11,15 @@ import type { UserInfo } from '../types.js';
 
 /** Read access to the current RBAC objects (an informer cache, or a fixed list in tests). */
 export interface RbacObjects {
+  /** Every ClusterRoleBinding. */
   clusterRoleBindings(): readonly KubeObject[];
+  /** The RoleBindings of one namespace. */
   roleBindings(namespace: string): readonly KubeObject[];
+  /** Every ClusterRole (aggregation looks through them). */
   clusterRoles(): readonly KubeObject[];
+  /** One ClusterRole, or undefined. */
   clusterRole(name: string): KubeObject | undefined;
+  /** One Role of a namespace, or undefined. */
   role(namespace: string, name: string): KubeObject | undefined;
 }
 
