@@ -28,6 +28,7 @@ export class CachedEvent {
   private prevDecoded = false;
   private prev: KubeObject | undefined;
   private objectJson: string | undefined;
+  private readonly lines: Partial<Record<ObjectEventType, string>> = {};
 
   constructor(private readonly event: WatchEvent) {
     this.revision = event.revision;
@@ -64,8 +65,14 @@ export class CachedEvent {
    * object is serialised once for every type and every watcher.
    */
   line(type: ObjectEventType): string {
-    this.objectJson ??= JSON.stringify(this.object);
-    return `{"type":"${type}","object":${this.objectJson}}\n`;
+    let line = this.lines[type];
+    if (line === undefined) {
+      this.objectJson ??= JSON.stringify(this.object);
+      // Kept, not rebuilt per watcher: the first socket write flattens this one string for all of them.
+      line = `{"type":"${type}","object":${this.objectJson}}\n`;
+      this.lines[type] = line;
+    }
+    return line;
   }
 }
 
