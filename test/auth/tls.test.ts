@@ -137,3 +137,21 @@ t.test('--insecure-http: plain HTTP without authentication, only on loopback', a
   t.match(open.url, /^http:\/\//);
   t.equal((await fetch(`${open.url}${INSTANCES}`)).status, 200);
 });
+
+t.test('--tls-cert/--tls-key serve the operator certificate; client certificates still verified by the cluster CA', async (t) => {
+  const operatorCa = createCa({ commonName: 'operator-ca' });
+  const cert = issueCertificate({ ca: operatorCa, commonName: 'converge.example', usage: 'server', hosts: ['127.0.0.1', 'converge.example'] });
+  await writeFile(join(dir, 'op.crt'), cert.certPem);
+  await writeFile(join(dir, 'op.key'), cert.keyPem, { mode: 0o600 });
+  const opDir = join(dir, 'operator');
+  const op = await spawnServe(['--api-only', '--data-dir', opDir, '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'op.crt'), '--tls-key', join(dir, 'op.key')]);
+  t.teardown(() => op.stop());
+  const kubeconfig = await readFile(op.kubeconfig, 'utf8');
+  t.notMatch(kubeconfig, /certificate-authority-data/, 'the kubeconfig trusts the system roots, not our CA, for a foreign certificate');
+  const res = await serverFetch(`${op.url}${INSTANCES}`, { as: { caPem: operatorCa.certPem, ...(op.credentials.token !== undefined ? { token: op.credentials.token } : {}) } });
+  t.equal(res.status, 200, 'served with the operator certificate; the admin token works');
+  await t.rejects(serverFetch(`${op.url}/livez`, { as: { caPem: await readFile(join(opDir, 'pki/ca.crt'), 'utf8') } }), 'not the cluster CA\'s certificate');
+  const half = await runConverge(['serve', '--data-dir', opDir, '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'op.crt')]);
+  t.equal(half.code, 2);
+  t.match(half.stderr, /--tls-cert and --tls-key must be given together/);
+});
