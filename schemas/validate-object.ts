@@ -8,7 +8,7 @@ import { apiVersionOf, type ResourceType } from './types.js';
 import { jsonTypeOf } from './causes.js';
 import { FieldReason, showValue } from './issues.js';
 import { unknownMetadataFields, validateMetadata } from './metadata.js';
-import { FieldValidation, validateSpec, validateStatus, type ValidateOptions, type ValidationResult } from './validate.js';
+import { FieldValidation, parseWithCauses, validateSpec, validateStatus, type ValidateOptions, type ValidationResult } from './validate.js';
 
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
@@ -36,6 +36,7 @@ export function validateObject(type: ResourceType, obj: unknown, options: Valida
   }
   causes.push(...validateMetadata(obj.metadata, { namespaced: type.namespaced, rejectUnknown: mode === FieldValidation.Strict }));
   if (mode === FieldValidation.Warn) warnings.push(...unknownMetadataFields(obj.metadata).map((k) => `unknown field "metadata.${k}"`));
+  if (type.topLevel !== undefined) return validateTopLevelObject(type, type.topLevel, obj, causes, warnings, options);
   const spec = validateSpec(type, obj.spec, options);
   const status = validateStatus(type, obj.status, options);
   for (const r of [spec, status]) {
@@ -60,4 +61,28 @@ export function validateObject(type: ResourceType, obj: unknown, options: Valida
   };
   if (status.value !== undefined) value.status = status.value as JsonObject;
   return { ok: true, value, warnings };
+}
+
+/**
+ * Kinds without spec/status (core Secret, Event, RBAC objects) validate every field beside apiVersion, kind and
+ * metadata with the kind's `topLevel` schema; the server's write strategy (e.g. Secret `stringData` folded into
+ * `data`) runs on the server, so the value returned keeps the fields as written.
+ */
+function validateTopLevelObject(
+  type: ResourceType,
+  schema: NonNullable<ResourceType['topLevel']>,
+  obj: Record<string, unknown>,
+  causes: FieldCause[],
+  warnings: string[],
+  options: ValidateOptions,
+): ValidationResult<KubeObject> {
+  const rest: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(obj)) if (field !== 'apiVersion' && field !== 'kind' && field !== 'metadata') rest[field] = value;
+  const fields = parseWithCauses(schema, rest, '', { unknownFields: options.unknownFields ?? FieldValidation.Strict });
+  if (!fields.ok) causes.push(...fields.causes);
+  else warnings.push(...fields.warnings);
+  if (causes.length > 0 || !fields.ok) return { ok: false, causes };
+  const unknownMeta = new Set(unknownMetadataFields(obj.metadata));
+  const metadata = Object.fromEntries(Object.entries(isRecord(obj.metadata) ? obj.metadata : {}).filter(([k]) => !unknownMeta.has(k)));
+  return { ok: true, value: { ...(rest as JsonObject), apiVersion: apiVersionOf(type), kind: type.kind, metadata: metadata as unknown as ObjectMeta } as KubeObject, warnings };
 }

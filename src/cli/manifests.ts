@@ -1,4 +1,4 @@
-import { resourceTypes } from '../../schemas/index.js';
+import { servedTypes } from '../../schemas/index.js';
 import { loadManifests } from '../manifests/load.js';
 import { ManifestError } from '../manifests/parse.js';
 import { resolveManifests, type ResolvedManifest } from '../manifests/resolve.js';
@@ -18,7 +18,8 @@ export async function readManifestArgs(files: readonly string[], defaultNamespac
     if (err instanceof ManifestError) throw new CliError(`${err.message} (nothing was applied)`, 1);
     throw err;
   }
-  const { objects, errors } = resolveManifests(docs, { types: resourceTypes, defaultNamespace });
+  // Every kind the server serves: Converge's, and core/RBAC kinds users keep next to them (Secrets, Roles, bindings).
+  const { objects, errors } = resolveManifests(docs, { types: servedTypes, defaultNamespace });
   if (errors.length > 0) {
     for (const e of errors.slice(0, -1)) process.stderr.write(`error: ${e.message}\n`);
     throw new CliError(`${errors.at(-1)?.message ?? ''} (${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was applied)`, 1);

@@ -28,7 +28,12 @@ export function parseTargets(args: readonly string[]): { type: ResourceType; nam
   return { type: resolveKind(first), names: rest };
 }
 
-/** `instance.converge.io/web-1`, as kubectl names objects in its output. */
+/** The kind as kubectl names it in its output: `instance.converge.io`, and just `secret` for the core group. */
+export function qualifiedKind(type: ResourceType): string {
+  return type.group === '' ? type.singular : `${type.singular}.${type.group}`;
+}
+
+/** `instance.converge.io/web-1` (`secret/app-creds` for core kinds), as kubectl names objects in its output. */
 export function objectRef(type: ResourceType, name: string): string {
-  return `${type.singular}.${type.group || 'core'}/${name}`;
+  return `${qualifiedKind(type)}/${name}`;
 }

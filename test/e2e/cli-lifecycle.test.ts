@@ -110,3 +110,32 @@ t.test('get -w prints a row for every change', async (t) => {
   await waitFor(/^web-1\s+.*\s5\s+2048\s/m);
   t.pass('the change made meanwhile appeared');
 });
+
+t.test('apply takes core and RBAC kinds next to Converge kinds: a Secret with stringData and a Role', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'converge-core-kinds-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'creds.yaml');
+  await writeFile(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: app-creds, namespace: default}',
+      'stringData: {password: not-in-git-please}',
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: Role',
+      'metadata: {name: instance-reader, namespace: default}',
+      'rules: [{apiGroups: [converge.io], resources: [instances], verbs: [get, list, watch]}]',
+    ].join('\n'),
+  );
+  const applied = await cli('apply', '-f', file);
+  t.equal(applied.code, 0, applied.stderr);
+  t.match(applied.stdout, /secret\/app-creds created/);
+  t.match(applied.stdout, /role\.rbac\.authorization\.k8s\.io\/instance-reader created/);
+  const secret = JSON.parse((await cli('get', 'secret', 'app-creds', '-o', 'json')).stdout) as { data: { password: string } };
+  t.equal(Buffer.from(secret.data.password, 'base64').toString(), 'not-in-git-please');
+  const again = await cli('apply', '-f', file);
+  t.equal(again.code, 0, again.stderr);
+  t.match(again.stdout, /secret\/app-creds unchanged/);
+});

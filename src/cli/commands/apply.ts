@@ -19,7 +19,8 @@ const CONCURRENCY = 16;
 
 const HELP = `Usage: converge apply -f FILE|DIR|- [options]
 
-Server-side applies every object in the manifests (multi-document YAML, directories recursively), ordered so that
+Server-side applies every object in the manifests (multi-document YAML; the files of a directory, its
+sub-directories too with -R), ordered so that
 ProviderConfigs, Pools, Networks and Volumes come before the Instances that use them. Every document is
 validated first: if any is invalid, nothing is applied. An object whose apply would change nothing (same values,
 same fields owned by "converge") is reported unchanged without sending it; --dry-run and --force-conflicts always
@@ -27,7 +28,7 @@ send every object.
 
 Options:
   -f, --filename PATH   file, directory or - (stdin); repeatable
-  -R, --recursive       descend into sub-directories (default true; --recursive=false to disable)
+  -R, --recursive       also the files in sub-directories of a directory (as kubectl's -R)
   --dry-run MODE        none (default) or server: run every server check, write nothing
   --force-conflicts     take ownership of fields another manager owns
   --prune               delete objects matching -l that are not in the manifests
@@ -85,7 +86,7 @@ export async function runApply(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags('apply', argv, {
     ...connectionOptions,
     filename: { type: 'string', short: 'f', multiple: true },
-    recursive: { type: 'boolean', short: 'R', default: true },
+    recursive: { type: 'boolean', short: 'R', default: false },
     'dry-run': { type: 'string', default: 'none' },
     'force-conflicts': { type: 'boolean', default: false },
     prune: { type: 'boolean', default: false },

@@ -6,7 +6,7 @@ import type { ApiClient } from '../../client/types.js';
 import type { KubeObject } from '../../../schemas/object.js';
 import type { ResourceType } from '../../../schemas/types.js';
 import { readManifestArgs } from '../manifests.js';
-import { objectRef, parseTargets } from '../resource-arg.js';
+import { objectRef, parseTargets, qualifiedKind } from '../resource-arg.js';
 import { notReadyReason } from '../wait.js';
 
 const HELP = `Usage: converge delete (-f FILE|DIR|- | KIND NAME...) [options]
@@ -17,6 +17,7 @@ the reverse of apply order, so Instances go before the Volumes and Networks they
 
 Options:
   -f, --filename PATH       delete the objects in these manifests
+  -R, --recursive           also the files in sub-directories of a directory
   --ignore-not-found        exit 0 for objects that do not exist
   --wait                    wait until objects with finalizers are gone (default true; --wait=false to return at once)
   --timeout DURATION        how long --wait waits (default 2m)
@@ -56,6 +57,7 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags('delete', argv, {
     ...connectionOptions,
     filename: { type: 'string', short: 'f', multiple: true },
+    recursive: { type: 'boolean', short: 'R', default: false },
     'ignore-not-found': { type: 'boolean', default: false },
     'dry-run': { type: 'string', default: 'none' },
     wait: { type: 'string', default: 'true' },
@@ -73,7 +75,7 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
     let targets;
     if (values.filename && values.filename.length > 0) {
       if (positionals.length > 0) throw new CliError('give either -f or KIND NAME, not both', 2);
-      const manifests = await readManifestArgs(values.filename, conn.namespace, true);
+      const manifests = await readManifestArgs(values.filename, conn.namespace, values.recursive === true);
       // Manifests come in apply order (what others reference first), so the reverse deletes users before what
       // they use: Instances go before their Volumes and Networks, whose deletion waits for them anyway.
       targets = manifests.reverse().map((m) => ({ type: m.type, namespace: m.object.metadata.namespace, name: m.object.metadata.name }));
@@ -95,7 +97,7 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
           pending = lastSeen !== undefined;
         }
         const what = pending ? `marked for deletion (waiting for finalizers: ${(remaining?.metadata.finalizers ?? []).join(', ')})` : 'deleted';
-        process.stdout.write(`${t.type.singular}.${t.type.group} "${t.name}" ${what}${dryRun ? ' (server dry run)' : ''}\n`);
+        process.stdout.write(`${qualifiedKind(t.type)} "${t.name}" ${what}${dryRun ? ' (server dry run)' : ''}\n`);
         if (lastSeen !== undefined) {
           failed++;
           process.stderr.write(`error: ${ref}: still present after ${values.timeout}: ${stillPresentReason(lastSeen)}\n`);

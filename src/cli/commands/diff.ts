@@ -15,6 +15,7 @@ Shows what "converge apply" would change, as a unified diff of live objects agai
 
 Options:
   -f, --filename PATH   manifests to compare; repeatable
+  -R, --recursive       also the files in sub-directories of a directory
   --force-conflicts     diff as if conflicts were forced
   -n, --namespace NS | --server URL | --kubeconfig PATH
 `;
@@ -35,6 +36,7 @@ export async function runDiff(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags('diff', argv, {
     ...connectionOptions,
     filename: { type: 'string', short: 'f', multiple: true },
+    recursive: { type: 'boolean', short: 'R', default: false },
     'force-conflicts': { type: 'boolean', default: false },
   });
   if (values.help) {
@@ -43,7 +45,7 @@ export async function runDiff(argv: readonly string[]): Promise<number> {
   }
   const conn = connect(values);
   try {
-    const objects = await readManifestArgs(values.filename ?? [], conn.namespace, true);
+    const objects = await readManifestArgs(values.filename ?? [], conn.namespace, values.recursive === true);
     let differs = false;
     let failed = false;
     for (const m of objects) {
