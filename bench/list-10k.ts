@@ -3,11 +3,11 @@
  * pages of 500 (as kubectl pages), p50/p99 over repeated lists; and the server's memory per 1,000 stored objects
  * (RSS of the `converge serve` process before and after the creates). No baseline: absolute targets.
  */
-import http from 'node:http';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServe } from '../test/helpers/cli.js';
+import { secureClient } from './secure-http.js';
 import { percentile, pool, printTable, writeResults, type Measurement } from './lib.js';
 
 /** Options of {@link runList10k}. */
@@ -27,34 +27,21 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-function request(agent: http.Agent, port: number, method: string, path: string, body?: string): Promise<{ code: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Runs the benchmark, prints its table and writes its JSON. */
 export async function runList10k(options: List10kOptions = defaultList10k): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-list-'));
   const serve = await spawnServe(['--data-dir', dir, '--listen', '127.0.0.1:0', '--api-only']);
   const pid = serve.child.pid ?? 0;
-  const port = Number(new URL(serve.url).port);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const client = secureClient(serve, 32);
   try {
-    await request(agent, port, 'GET', PATH);
+    await client.request('GET', PATH);
     await new Promise((r) => setTimeout(r, 1000));
     const before = rssMiB(pid);
     const bodies = Array.from({ length: options.objects }, (_, i) =>
       JSON.stringify({ apiVersion: 'converge.io/v1alpha1', kind: 'Instance', metadata: { name: `vm-${i}`, namespace: 'default', labels: { app: 'bench' } }, spec: { providerRef: { name: 'default' }, image: 'debian-12-genericcloud-amd64', vcpus: 2, memoryMiB: 2048 } }),
     );
     await pool(bodies, 32, async (body) => {
-      const res = await request(agent, port, 'POST', PATH, body);
+      const res = await client.request('POST', PATH, body);
       if (res.code !== 201) throw new Error(`create answered ${res.code}: ${res.text.slice(0, 200)}`);
     });
     await new Promise((r) => setTimeout(r, 1000));
@@ -63,14 +50,14 @@ export async function runList10k(options: List10kOptions = defaultList10k): Prom
     const paged: number[] = [];
     for (let i = 0; i < options.lists; i++) {
       let started = process.hrtime.bigint();
-      const res = await request(agent, port, 'GET', PATH);
+      const res = await client.request('GET', PATH);
       full.push(Number(process.hrtime.bigint() - started) / 1e6);
       const count = (JSON.parse(res.text) as { items: unknown[] }).items.length;
       if (count !== options.objects) throw new Error(`LIST returned ${count} items`);
       started = process.hrtime.bigint();
       let cont = '';
       do {
-        const page = await request(agent, port, 'GET', `${PATH}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+        const page = await client.request('GET', `${PATH}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
         cont = (JSON.parse(page.text) as { metadata: { continue?: string } }).metadata.continue ?? '';
       } while (cont);
       paged.push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -90,7 +77,7 @@ export async function runList10k(options: List10kOptions = defaultList10k): Prom
     printTable(`list-10k: ${options.objects} Instances, ${options.lists} lists each way`, rows);
     process.stdout.write(`results: ${await writeResults('list-10k', { ...options }, rows)}\n`);
   } finally {
-    agent.destroy();
+    client.agent.destroy();
     await serve.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,11 +4,12 @@
  * the moment each watcher receives its ADDED event, so it includes the write's own round trip and durable
  * commit (a conservative reading of commit→delivery). No baseline: absolute target.
  */
-import http from 'node:http';
+import type { ClientRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServe } from '../test/helpers/cli.js';
+import { secureClient, type SecureClient } from './secure-http.js';
 import { percentile, printTable, writeResults, type Measurement } from './lib.js';
 
 /** Options of {@link runWatchLatency}. */
@@ -26,25 +27,21 @@ export const defaultWatchLatency: WatchLatencyOptions = { watchers: 20, writesPe
 const PATH = '/apis/converge.io/v1alpha1/namespaces/default/instances';
 
 /** Opens a watch and calls `onAdded(name)` for each ADDED event; resolves once the stream is open. */
-function watch(port: number, onAdded: (name: string) => void): Promise<http.ClientRequest> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: `${PATH}?watch=1&allowWatchBookmarks=false` }, (res) => {
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl = buffer.indexOf('\n');
-        while (nl >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          const event = JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
-          if (event.type === 'ADDED') onAdded(event.object.metadata.name);
-          nl = buffer.indexOf('\n');
-        }
-      });
-      resolve(req);
+function watch(client: SecureClient, onAdded: (name: string) => void): Promise<ClientRequest> {
+  return client.stream(`${PATH}?watch=1&allowWatchBookmarks=false`, (res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl = buffer.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        const event = JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
+        if (event.type === 'ADDED') onAdded(event.object.metadata.name);
+        nl = buffer.indexOf('\n');
+      }
     });
-    req.on('error', reject);
   });
 }
 
@@ -52,16 +49,15 @@ function watch(port: number, onAdded: (name: string) => void): Promise<http.Clie
 export async function runWatchLatency(options: WatchLatencyOptions = defaultWatchLatency): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-watch-'));
   const serve = await spawnServe(['--data-dir', dir, '--listen', '127.0.0.1:0', '--api-only'], { nodeArgs: options.serverNodeArgs ?? [] });
-  const port = Number(new URL(serve.url).port);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const client = secureClient(serve, 64);
   const sentAt = new Map<string, bigint>();
   const latencies: number[] = [];
   let delivered = 0;
-  const watches: http.ClientRequest[] = [];
+  const watches: ClientRequest[] = [];
   try {
     for (let w = 0; w < options.watchers; w++) {
       watches.push(
-        await watch(port, (name) => {
+        await watch(client, (name) => {
           const at = sentAt.get(name);
           if (at === undefined) return;
           latencies.push(Number(process.hrtime.bigint() - at) / 1e6);
@@ -82,13 +78,8 @@ export async function runWatchLatency(options: WatchLatencyOptions = defaultWatc
         const body = JSON.stringify({ apiVersion: 'converge.io/v1alpha1', kind: 'Instance', metadata: { name, namespace: 'default' }, spec: { providerRef: { name: 'default' }, image: 'debian-12', vcpus: 1, memoryMiB: 512 } });
         sentAt.set(name, process.hrtime.bigint());
         writes.push(
-          new Promise((resolve, reject) => {
-            const req = http.request({ host: '127.0.0.1', port, path: PATH, method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-              res.resume();
-              res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`create answered ${res.statusCode ?? 0}`))));
-            });
-            req.on('error', reject);
-            req.end(body);
+          client.request('POST', PATH, body).then((res) => {
+            if (res.code !== 201) throw new Error(`create answered ${res.code}: ${res.text.slice(0, 200)}`);
           }),
         );
       }
@@ -109,7 +100,7 @@ export async function runWatchLatency(options: WatchLatencyOptions = defaultWatc
     process.stdout.write(`results: ${await writeResults('watch-latency', { ...options }, rows)}\n`);
   } finally {
     for (const w of watches) w.destroy();
-    agent.destroy();
+    client.agent.destroy();
     await serve.stop();
     rmSync(dir, { recursive: true, force: true });
   }
