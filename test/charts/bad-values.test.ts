@@ -18,8 +18,13 @@ const cases: { name: string; values: Record<string, unknown>; message: RegExp }[
   { name: 'etcd without endpoints', values: { store: { type: 'etcd' } }, message: /store\.type is etcd but store\.etcd\.endpoints is empty/ },
   {
     name: 'several replicas without leader election',
-    values: { replicaCount: 3, store: { type: 'etcd', etcd: { endpoints: ['etcd:2379'] } }, leaderElection: { enabled: false } },
+    values: { replicaCount: 3, store: { type: 'etcd', etcd: { endpoints: ['etcd:2379'] } }, leaderElection: { enabled: false }, security: { sharedSecret: 's' } },
     message: /replicaCount is 3 with leaderElection\.enabled: false: every replica would run the controllers/,
+  },
+  {
+    name: 'several standalone replicas without the shared CA, tokens and encryption keys',
+    values: { replicaCount: 2, store: { type: 'etcd', etcd: { endpoints: ['etcd:2379'] } } },
+    message: /replicaCount is 2 in standalone mode without security\.sharedSecret: each replica would make its own CA, tokens and Secrets encryption key/,
   },
   {
     name: 'an etcd store in kube mode',

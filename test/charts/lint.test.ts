@@ -10,7 +10,7 @@ t.test(`the tests run the pinned helm ${HELM_VERSION}`, async (t) => {
 
 const valid: { name: string; values: Record<string, unknown> }[] = [
   { name: 'defaults', values: {} },
-  { name: 'etcd store, 2 replicas', values: { replicaCount: 2, store: { type: 'etcd', etcd: { endpoints: ['etcd-0.etcd:2379', 'etcd-1.etcd:2379'] } } } },
+  { name: 'etcd store, 2 replicas', values: { replicaCount: 2, store: { type: 'etcd', etcd: { endpoints: ['etcd-0.etcd:2379', 'etcd-1.etcd:2379'] } }, security: { sharedSecret: 'converge-shared' } } },
   { name: 'kube mode', values: { mode: 'kube', replicaCount: 2 } },
   { name: 'ServiceMonitor and dashboard', values: { serviceMonitor: { enabled: true }, grafanaDashboard: { enabled: true } } },
 ];

@@ -44,7 +44,7 @@ const cases: { name: string; values: Record<string, unknown>; says: RegExp[]; no
   },
   {
     name: 'etcd with 3 replicas',
-    values: { replicaCount: 3, store: { type: 'etcd', etcd: { endpoints: ['etcd-0:2379', 'etcd-1:2379'], keyPrefix: '/cv' } } },
+    values: { replicaCount: 3, store: { type: 'etcd', etcd: { endpoints: ['etcd-0:2379', 'etcd-1:2379'], keyPrefix: '/cv' } }, security: { sharedSecret: 'converge-shared' } },
     says: [/3 replicas\)/, /etcd at etcd-0:2379,etcd-1:2379\/cv/],
     not: [/sqlite/],
   },

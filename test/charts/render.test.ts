@@ -41,7 +41,7 @@ const cases: { name: string; values: Record<string, unknown>; existingClaim?: st
   },
   {
     name: 'etcd store with 2 replicas',
-    values: { replicaCount: 2, store: { type: 'etcd', etcd: { endpoints: etcdEndpoints, keyPrefix: '/converge' } } },
+    values: { replicaCount: 2, store: { type: 'etcd', etcd: { endpoints: etcdEndpoints, keyPrefix: '/converge' } }, security: { sharedSecret: 'converge-shared' } },
     check: (t, objs) => {
       t.equal(ofKind(objs, 'PersistentVolumeClaim').length, 0, 'no claim: the objects live in etcd');
       const d = only(objs, 'Deployment');

@@ -135,7 +135,9 @@ export function renderedProblems(objs: readonly Manifest[], options: { readonly 
   const podSpec = at(deployment, 'spec', 'template', 'spec');
   const sa = String(at(podSpec, 'serviceAccountName'));
   if (!ofKind(objs, 'ServiceAccount').some((o) => name(o) === sa)) problems.push(`the pods run as ServiceAccount ${sa}, which is not rendered`);
-  const mounts = new Set(list(c['volumeMounts']).map((m) => at(m, 'name')));
+  // Volumes mounted by the main container or an init container.
+  const containers = [c, ...list(at(podSpec, 'initContainers'))];
+  const mounts = new Set(containers.flatMap((x) => list(at(x, 'volumeMounts')).map((m) => at(m, 'name'))));
   for (const v of list(at(podSpec, 'volumes'))) {
     if (!mounts.has(at(v, 'name'))) problems.push(`volume ${String(at(v, 'name'))} is never mounted`);
     const claim = at(v, 'persistentVolumeClaim', 'claimName');

@@ -106,7 +106,7 @@ t.test('standalone on the embedded store: the rendered args run; probes and /met
 t.test('standalone on etcd: the rendered --store and leader election run', async (t) => {
   const etcd = await startEtcd();
   t.teardown(() => etcd.stop());
-  await runStandalone(t, { store: { type: 'etcd', etcd: { endpoints: [etcd.url.replace(/^etcd:\/\//, '')], keyPrefix: '/chart-test' } }, replicaCount: 2 });
+  await runStandalone(t, { store: { type: 'etcd', etcd: { endpoints: [etcd.url.replace(/^etcd:\/\//, '')], keyPrefix: '/chart-test' } }, replicaCount: 2, security: { sharedSecret: 'converge-shared' } });
 });
 
 t.test('kube mode: the rendered args run the controllers; RBAC covers every request; the Lease is in the Role namespace', async (t) => {

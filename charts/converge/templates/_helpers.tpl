@@ -76,6 +76,9 @@ Combinations values.schema.json cannot express; rendering fails with a message s
 {{- if and (eq .Values.mode "kube") (eq .Values.store.type "etcd") }}
 {{- fail "store.type: etcd does nothing in kube mode: the cluster's API server is the store. Remove store, or use mode: standalone to run Converge's own API server on etcd." }}
 {{- end }}
+{{- if and (eq .Values.mode "standalone") (gt (int .Values.replicaCount) 1) (not .Values.security.sharedSecret) }}
+{{- fail (printf "replicaCount is %d in standalone mode without security.sharedSecret: each replica would make its own CA, tokens and Secrets encryption key, so one kubeconfig would not work against all of them and a Secret written by one replica could not be read by another. Create the shared Secret (charts/converge/README.md) and set security.sharedSecret." (int .Values.replicaCount)) }}
+{{- end }}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail (printf "replicaCount is %d with leaderElection.enabled: false: every replica would run the controllers and act on the same resources. Enable leader election or run one replica." (int .Values.replicaCount)) }}
 {{- end }}
