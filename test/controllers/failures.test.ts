@@ -26,13 +26,13 @@ t.test('a driver that is not built yet fails terminally with a clear message', a
   const env = await startEnv();
   t.teardown(() => env.close());
   const { client } = env;
-  await client.create(providerConfigType, pc('kvm', 'libvirt'));
-  await client.create(volumeType, manifests.volume('disk', { providerRef: { name: 'kvm' } }));
+  await client.create(providerConfigType, pc('pve', 'proxmox'));
+  await client.create(volumeType, manifests.volume('disk', { providerRef: { name: 'pve' } }));
   const failing = await eventually(async () => {
     const o = await client.get(volumeType, 'default', 'disk');
     return conditionOf(o, 'Synced')?.status === 'False' ? o : undefined;
   }, 'Synced=False');
-  t.equal(conditionOf(failing, 'Synced')?.message, 'driver libvirt is not available yet');
+  t.equal(conditionOf(failing, 'Synced')?.message, 'driver proxmox is not available yet');
   await client.delete(volumeType, 'default', 'disk');
   await eventually(async () => (await getOrUndefined(client, volumeType, 'default', 'disk')) === undefined, 'deletable: nothing was ever created');
 });
