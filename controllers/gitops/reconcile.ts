@@ -12,7 +12,7 @@ import type { ApiClient } from '../../src/client/types.js';
 import { isNotFound } from '../../src/errors/index.js';
 import { OwnerSource } from '../../src/gitops/owner.js';
 import { fetchSource, removeCache } from '../../src/gitops/source.js';
-import { SyncOutcome, syncTree } from '../../src/gitops/sync.js';
+import { GITOPS_ADMIN_NAMESPACE, SyncOutcome, syncTree } from '../../src/gitops/sync.js';
 import { EventType, type EventRecorder, type Reconciler } from '../../src/runtime/index.js';
 import { fetchFailedStatus, suspendedStatus, syncedStatus } from './status.js';
 
@@ -85,6 +85,8 @@ export function createGitRepositoryReconciler(deps: GitRepositoryReconcilerDeps)
       previous: inventoryOf(repo),
       prune: spec.prune,
       maxPrunePercent: spec.maxPrunePercent,
+      // The sync writes as the controller: a GitRepository outside converge-system only reaches its own namespace.
+      ...(namespace === GITOPS_ADMIN_NAMESPACE ? {} : { confineTo: namespace }),
       signal,
     });
     const revisionChanged = repo.status?.['lastAppliedRevision'] !== source.sha;

@@ -11,6 +11,7 @@ import { MAX_INVENTORY, MAX_SYNC_ERRORS, type InventoryEntry, type SyncError } f
 import { resourceTypes } from '../../schemas/index.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { ApiClient } from '../client/types.js';
+import type { ResolvedManifest } from '../manifests/resolve.js';
 import { applyObjects } from './apply.js';
 import { entryKey, entryRef, inventoryEntry, type Owner } from './owner.js';
 import { planPrune, pruneObjects } from './prune.js';
@@ -33,6 +34,9 @@ export const SyncOutcome = {
 } as const;
 export type SyncOutcome = (typeof SyncOutcome)[keyof typeof SyncOutcome];
 
+/** GitRepositories in this namespace may sync cluster-scoped objects and into any namespace (like Flux's flux-system). */
+export const GITOPS_ADMIN_NAMESPACE = 'converge-system';
+
 /** Options of {@link syncTree}. */
 export interface SyncTreeOptions {
   readonly client: ApiClient;
@@ -52,6 +56,12 @@ export interface SyncTreeOptions {
   readonly types?: readonly ResourceType[];
   /** Field manager; default `converge-gitops`. */
   readonly fieldManager?: string;
+  /**
+   * Tenancy: when set, every object must be namespaced and in this namespace; anything else is an invalid
+   * manifest (nothing applied). The sync runs as the controller, so without it a user allowed to write a
+   * GitRepository in one namespace could have objects written anywhere.
+   */
+  readonly confineTo?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -89,11 +99,26 @@ function result(fields: Omit<SyncResult, 'errors' | 'errorCount'> & { readonly e
   return { ...fields, errors: errors.slice(0, MAX_SYNC_ERRORS), errorCount: errors.length };
 }
 
+/** The objects of a confined sync that are cluster-scoped or in another namespace, as manifest errors. */
+function outsideNamespace(objects: readonly ResolvedManifest[], namespace: string): SyncError[] {
+  return objects.flatMap((m): SyncError[] => {
+    const label = `${m.type.kind}/${m.object.metadata.name}`;
+    if (!m.type.namespaced) {
+      return [{ file: m.source, line: m.line, message: `${label}: cluster-scoped objects can only be synced by a GitRepository in namespace ${GITOPS_ADMIN_NAMESPACE}` }];
+    }
+    if (m.object.metadata.namespace !== namespace) {
+      return [{ file: m.source, line: m.line, message: `${label}: namespace ${String(m.object.metadata.namespace)} is outside this GitRepository's namespace ${namespace} (only a GitRepository in ${GITOPS_ADMIN_NAMESPACE} syncs into other namespaces)` }];
+    }
+    return [];
+  });
+}
+
 /** Runs one sync; see the module comment. Throws only for failures of the directory itself (unreadable). */
 export async function syncTree(options: SyncTreeOptions): Promise<SyncResult> {
   const previous = [...options.previous].sort(byKey);
   const rendered = await renderTree({ root: options.root, path: options.path, defaultNamespace: options.defaultNamespace, types: options.types ?? resourceTypes });
   const unchanged = { applied: [], pruned: [], inventory: previous };
+  if (options.confineTo !== undefined) rendered.errors.push(...outsideNamespace(rendered.objects, options.confineTo));
   if (rendered.errors.length === 0 && rendered.objects.length > MAX_INVENTORY) {
     rendered.errors.push({ file: options.path, line: 0, message: `${rendered.objects.length} objects rendered; at most ${MAX_INVENTORY} are supported per source` });
   }

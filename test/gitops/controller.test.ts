@@ -226,3 +226,20 @@ t.test('suspend stops syncing, even on a push; interval polling syncs without a 
   await attempted(polled, 5000);
   t.ok(await poolExists(12), 'the interval picked up the commit without a webhook');
 });
+
+t.test('a GitRepository outside converge-system reaches only its own namespace: other namespaces and cluster-scoped kinds are refused', async (t) => {
+  const applied = statusOf(await getRepo(), 'lastAppliedRevision');
+  repo.write('manifests/elsewhere.yaml', ['apiVersion: converge.io/v1alpha1', 'kind: Pool', 'metadata: {name: foreign, namespace: team-b}', 'spec: {cidrs: [10.99.0.0/24]}', ''].join('\n'));
+  repo.write('manifests/provider.yaml', ['apiVersion: converge.io/v1alpha1', 'kind: ProviderConfig', 'metadata: {name: sneaky}', 'spec: {driver: sim}', ''].join('\n'));
+  const sha = repo.commit('objects outside the namespace');
+  const obj = await attempted(sha);
+  t.equal(statusOf(obj, 'lastAppliedRevision'), applied, 'nothing applied');
+  // Errors come in apply order: the ProviderConfig before the Pool.
+  t.match(statusOf(obj, 'errors'), [
+    { file: 'manifests/provider.yaml', line: 1, message: /ProviderConfig\/sneaky: cluster-scoped objects can only be synced by a GitRepository in namespace converge-system/ },
+    { file: 'manifests/elsewhere.yaml', line: 1, message: /Pool\/foreign: namespace team-b is outside this GitRepository's namespace default/ },
+  ]);
+  t.equal(await getOrUndefined(client, poolType, 'team-b', 'foreign'), undefined);
+  repo.remove('manifests/elsewhere.yaml');
+  repo.remove('manifests/provider.yaml');
+});
