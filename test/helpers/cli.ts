@@ -49,9 +49,29 @@ export interface ServeProcess {
   kill9(): Promise<void>;
 }
 
-/** Starts `converge serve` as a child process and waits (≤ 20 s) until it prints its address. */
-export async function spawnServe(args: readonly string[], options: { readonly nodeArgs?: readonly string[] } = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...convergeArgv(['serve', '--log-level', 'warn', ...args])], {
+/** A `converge` child process started by {@link spawnConverge}, with what its output said once it was ready. */
+export interface ConvergeChild<T> {
+  readonly child: ChildProcess;
+  readonly ready: T;
+  /** Everything printed so far on stdout and stderr. */
+  output(): string;
+  /** SIGTERM (if still running) and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (if still running) and wait for exit. */
+  kill9(): Promise<void>;
+}
+
+/**
+ * Starts `converge ARGS…` and waits (≤ 20 s) until `ready` finds what it needs in the output; throws with the
+ * output when the process exits first or takes longer. `name` names it in those errors.
+ */
+export async function spawnConverge<T>(
+  name: string,
+  args: readonly string[],
+  ready: (output: string) => T | undefined,
+  options: { readonly nodeArgs?: readonly string[] } = {},
+): Promise<ConvergeChild<T>> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...convergeArgv(args)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,34 +79,48 @@ export async function spawnServe(args: readonly string[], options: { readonly no
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const started = Date.now();
   for (;;) {
-    const url = /listening on (\S+)/.exec(out)?.[1];
-    const kubeconfig = /Kubeconfig: (\S+)/.exec(out)?.[1];
-    if (url && kubeconfig) {
-      const { server: _server, ...credentials } = kubeconfigCredentials(kubeconfig);
-      registerServer(url, credentials);
+    const found = ready(out);
+    if (found !== undefined) {
       return {
         child,
-        url,
-        kubeconfig,
-        credentials,
+        ready: found,
         output: () => out,
         stop: async () => {
-          child.kill('SIGTERM');
+          if (running()) child.kill('SIGTERM');
           return exited;
         },
         kill9: async () => {
-          child.kill('SIGKILL');
+          if (running()) child.kill('SIGKILL');
           await exited;
         },
       };
     }
-    if (child.exitCode !== null) throw new Error(`converge serve exited with ${child.exitCode}: ${out}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
     if (Date.now() - started > 20_000) {
       child.kill('SIGKILL');
-      throw new Error(`converge serve did not start within 20 s: ${out}`);
+      throw new Error(`${name} did not start within 20 s: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Starts `converge serve` as a child process and waits (≤ 20 s) until it prints its address. */
+export async function spawnServe(args: readonly string[], options: { readonly nodeArgs?: readonly string[] } = {}): Promise<ServeProcess> {
+  const started = await spawnConverge(
+    'converge serve',
+    ['serve', '--log-level', 'warn', ...args],
+    (out) => {
+      const url = /listening on (\S+)/.exec(out)?.[1];
+      const kubeconfig = /Kubeconfig: (\S+)/.exec(out)?.[1];
+      return url && kubeconfig ? { url, kubeconfig } : undefined;
+    },
+    options,
+  );
+  const { url, kubeconfig } = started.ready;
+  const { server: _server, ...credentials } = kubeconfigCredentials(kubeconfig);
+  registerServer(url, credentials);
+  return { child: started.child, url, kubeconfig, credentials, output: started.output, stop: started.stop, kill9: started.kill9 };
 }

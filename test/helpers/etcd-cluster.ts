@@ -5,9 +5,10 @@
  * etcd binary it throws, so the test fails loudly.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findEtcd } from './etcd.js';
 import { freePort } from './ports.js';
 
 /** One member of an {@link EtcdCluster}. */
@@ -43,21 +44,6 @@ export interface EtcdClusterOptions {
   readonly members?: number;
   /** How long to wait for the cluster to elect a leader and answer health checks (default 20 s). */
   readonly startTimeoutMs?: number;
-}
-
-function findEtcd(): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'etcd');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error('etcd not found: install etcd-server (apt-get install etcd-server)');
 }
 
 /** etcd's /health is true only while the member sees a leader, so it also proves quorum. */

@@ -20,7 +20,8 @@ export interface EtcdHandle {
   restart(): Promise<void>;
 }
 
-function findEtcd(): string {
+/** The etcd binary on PATH (or /usr/bin, /usr/local/bin); throws naming the package when it is missing. */
+export function findEtcd(): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
   for (const dir of dirs) {
     if (dir === '') continue;

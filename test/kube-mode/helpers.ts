@@ -1,6 +1,6 @@
 /** `converge serve --kube` child processes for the kube-mode tests. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { convergeArgv, repoRoot } from '../helpers/cli.js';
+import type { ChildProcess } from 'node:child_process';
+import { spawnConverge } from '../helpers/cli.js';
 
 /** A running `converge serve --kube` replica. */
 export interface KubeReplica {
@@ -18,41 +18,12 @@ export interface KubeReplica {
 
 /** Starts a replica and waits (≤ 20 s) until it prints its identity and probe address. */
 export async function spawnKube(args: readonly string[]): Promise<KubeReplica> {
-  const child = spawn(process.execPath, convergeArgv(['serve', '--kube', '--log-level', 'warn', '--metrics-listen', '127.0.0.1:0', ...args]), {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const started = Date.now();
-  for (;;) {
+  const started = await spawnConverge('converge serve --kube', ['serve', '--kube', '--log-level', 'warn', '--metrics-listen', '127.0.0.1:0', ...args], (out) => {
     const identity = /^Replica: (\S+)$/m.exec(out)?.[1];
     const healthUrl = /^Probes and metrics: (\S+)/m.exec(out)?.[1];
-    if (identity && healthUrl) {
-      return {
-        child,
-        identity,
-        healthUrl,
-        output: () => out,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-        kill9: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          await exited;
-        },
-      };
-    }
-    if (child.exitCode !== null) throw new Error(`converge serve --kube exited with ${child.exitCode}: ${out}`);
-    if (Date.now() - started > 20_000) {
-      child.kill('SIGKILL');
-      throw new Error(`converge serve --kube did not start within 20 s: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return identity && healthUrl ? { identity, healthUrl } : undefined;
+  });
+  return { child: started.child, ...started.ready, output: started.output, stop: started.stop, kill9: started.kill9 };
 }
 
 /** Polls `probe` every 100 ms until it yields a value; throws naming `what` after `timeoutMs`. */
