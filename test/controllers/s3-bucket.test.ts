@@ -4,20 +4,15 @@
  * the poll interval, a non-empty bucket is not deleted, and kinds other than Bucket are refused.
  */
 import t from 'tap';
-import { GetBucketTaggingCommand, HeadBucketCommand, PutBucketTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, PutBucketTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { bucketType, providerConfigType, secretType, volumeType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
-import { startMinio, type MinioHandle } from '../helpers/minio.js';
+import { bucketExists, minioAdminClient, startMinio, type MinioHandle } from '../helpers/minio.js';
 import { conditionOf, eventually, getOrUndefined, manifests, startEnv, waitReady, type ManagedEnv } from './helpers.js';
 
 const minio: MinioHandle = await startMinio();
 t.teardown(() => minio.stop());
-const admin = new S3Client({
-  endpoint: minio.endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword },
-});
+const admin = minioAdminClient(minio);
 t.teardown(() => admin.destroy());
 
 async function withMinioProvider(env: ManagedEnv, options: { secretAccessKey?: string; endpoint?: string } = {}): Promise<void> {
@@ -40,14 +35,6 @@ async function tagsOf(bucket: string): Promise<Record<string, string>> {
   return Object.fromEntries((out.TagSet ?? []).map((x) => [x.Key ?? '', x.Value ?? '']));
 }
 
-async function bucketExists(bucket: string): Promise<boolean> {
-  try {
-    await admin.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 t.test('a Bucket on MinIO becomes Ready; tag drift made out of band is detected and corrected', async (t) => {
   const env = await startEnv();
@@ -90,13 +77,13 @@ t.test('deleting a non-empty Bucket leaves Synced=False with what to do, and the
     conditionOf(stuck, 'Synced')?.message,
     `bucket "${name}" is not empty (3 objects): empty it, or set spec.forceDelete: true to delete its objects too`,
   );
-  t.ok(await bucketExists(name), 'the bucket and its objects are still there');
+  t.ok(await bucketExists(admin, name), 'the bucket and its objects are still there');
   t.ok(await getOrUndefined(env.client, bucketType, 'default', 'keep'), 'the Bucket object waits behind its finalizer');
 
   // Setting forceDelete lets the deletion finish.
   await env.client.patch(bucketType, 'default', 'keep', { type: 'merge', body: { spec: { forceDelete: true } } });
   await eventually(async () => (await getOrUndefined(env.client, bucketType, 'default', 'keep')) === undefined, 'Bucket gone', 15_000);
-  t.notOk(await bucketExists(name), 'bucket deleted with its objects');
+  t.notOk(await bucketExists(admin, name), 'bucket deleted with its objects');
 });
 
 t.test('an s3 ProviderConfig serves Buckets only', async (t) => {

@@ -4,6 +4,7 @@
  * so the test fails loudly. Root credentials come from MINIO_ROOT_USER / MINIO_ROOT_PASSWORD when set, else
  * fixed test values.
  */
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from './ports.js';
@@ -82,4 +83,24 @@ export async function startMinio(): Promise<MinioHandle> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { endpoint, rootUser, rootPassword, stop };
+}
+
+/** An SDK client with MinIO's root credentials, for out-of-band changes and checks; destroy it when done. */
+export function minioAdminClient(minio: MinioHandle): S3Client {
+  return new S3Client({
+    endpoint: minio.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword },
+  });
+}
+
+/** True when `bucket` exists (HeadBucket answers). */
+export async function bucketExists(client: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch {
+    return false;
+  }
 }

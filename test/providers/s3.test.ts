@@ -9,19 +9,17 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
-  HeadBucketCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
   DeleteObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import type { KubeObject } from '../../schemas/object.js';
 import { ConvergeError, ErrorCode, TerminalError, UnavailableError } from '../../src/errors/index.js';
 import { bucketUrl, s3BucketConnector, S3ClientCache, s3Settings, S3_BUCKET_PREFIX } from '../../src/providers/s3/index.js';
 import { simBucket } from '../../src/providers/sim/index.js';
 import { providerCredentials, type ExternalClient } from '../../src/providers/types.js';
-import { startMinio, type MinioHandle } from '../helpers/minio.js';
+import { bucketExists, minioAdminClient, startMinio, type MinioHandle } from '../helpers/minio.js';
 
 const minio: MinioHandle = await startMinio();
 const cache = new S3ClientCache();
@@ -32,12 +30,7 @@ t.teardown(async () => {
 const signal = new AbortController().signal;
 
 /** An SDK client of our own, for out-of-band changes and checks. */
-const admin = new S3Client({
-  endpoint: minio.endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword },
-});
+const admin = minioAdminClient(minio);
 t.teardown(() => admin.destroy());
 
 function providerConfig(options: { endpoint?: string } = {}): KubeObject {
@@ -73,14 +66,7 @@ function nameOf(obj: KubeObject): string {
   return `cb-${(obj.metadata.uid ?? '').replace(/-/g, '').slice(0, 12)}`;
 }
 
-async function exists(name: string): Promise<boolean> {
-  try {
-    await admin.send(new HeadBucketCommand({ Bucket: name }));
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = (name: string): Promise<boolean> => bucketExists(admin, name);
 
 t.test('the s3 driver names buckets like the simulated one (switching driver never renames)', async (t) => {
   t.equal(S3_BUCKET_PREFIX, simBucket.prefix);
