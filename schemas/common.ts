@@ -24,8 +24,11 @@ export type DeletionPolicy = (typeof DeletionPolicy)[keyof typeof DeletionPolicy
 export const DriftPolicy = { Correct: 'Correct', Report: 'Report', Ignore: 'Ignore' } as const;
 export type DriftPolicy = (typeof DriftPolicy)[keyof typeof DriftPolicy];
 
-/** Condition types: `Ready` and `Synced` on every object, `Drifted` while drift is outstanding. */
-export const ConditionType = { Ready: 'Ready', Synced: 'Synced', Drifted: 'Drifted' } as const;
+/**
+ * Condition types: `Ready` and `Synced` on every object, `Drifted` while drift is outstanding, and
+ * `RestartRequired` on Instances whose driver reports a change that takes effect at the guest's next restart.
+ */
+export const ConditionType = { Ready: 'Ready', Synced: 'Synced', Drifted: 'Drifted', RestartRequired: 'RestartRequired' } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
 /** Condition status values. */
@@ -120,7 +123,7 @@ export function checkManagedSpec(spec: { driftOverrides?: readonly { path: strin
 /** One status condition (Kubernetes `metav1.Condition` shape). */
 export const condition = z
   .strictObject({
-    type: z.enum(enumValues(ConditionType)).describe('Condition type: Ready, Synced or Drifted.'),
+    type: z.enum(enumValues(ConditionType)).describe('Condition type: Ready, Synced, Drifted or RestartRequired.'),
     status: z.enum(enumValues(ConditionStatus)).describe('True, False or Unknown.'),
     reason: z
       .string()
