@@ -20,6 +20,10 @@ import { addCause, FieldReason } from './issues.js';
 export const RunStrategy = { Always: 'Always', Halted: 'Halted' } as const;
 export type RunStrategy = (typeof RunStrategy)[keyof typeof RunStrategy];
 
+/** How changes that only take effect at the guest's next boot (vcpus, memory, disks, NICs) reach a running instance. */
+export const UpdateStrategy = { InPlace: 'InPlace', Restart: 'Restart' } as const;
+export type UpdateStrategy = (typeof UpdateStrategy)[keyof typeof UpdateStrategy];
+
 /** Lifecycle phase reported in `status.phase`. */
 export const InstancePhase = {
   Pending: 'Pending',
@@ -79,6 +83,12 @@ export const instanceSpec = z
       .enum(enumValues(RunStrategy))
       .default(RunStrategy.Always)
       .describe('Always: keep the instance running. Halted: keep it stopped. Default Always.'),
+    updateStrategy: z
+      .enum(enumValues(UpdateStrategy))
+      .default(UpdateStrategy.InPlace)
+      .describe(
+        'InPlace: change the definition and leave a running guest alone; a change it only sees at its next boot is reported as the condition RestartRequired. Restart: restart the guest (graceful shutdown, then power off) when such a change is pending. Default InPlace.',
+      ),
     userData: z
       .string()
       .max(MAX_USER_DATA)
