@@ -70,7 +70,11 @@ function dhcpEnabled(spec: JsonObject): boolean {
   return !(dhcp !== null && typeof dhcp === 'object' && !Array.isArray(dhcp) && dhcp['enabled'] === false);
 }
 
-/** Simulated instances: `ci-…`, vcpus, memory, power state from runStrategy, addresses from networks. */
+/**
+ * Simulated instances: `ci-…`, vcpus, memory, power state from runStrategy, addresses from networks. A
+ * simulated guest takes every change at once, so nothing ever waits for a restart: `spec.updateStrategy` is
+ * accepted and has no effect, and RestartRequired is never reported.
+ */
 export const simInstance: SimKindSpec = {
   kind: SimKind.Instance,
   prefix: 'ci',
