@@ -3,17 +3,18 @@
  * a missing resource is created (or, if it existed before, treated as out-of-band deletion under the drift
  * policy); a difference right after a spec change is an update; any other difference is drift.
  */
-import { DriftPolicy, ManagementPolicy } from '../../schemas/common.js';
+import { ConditionStatus, ConditionType, DriftPolicy, ManagementPolicy } from '../../schemas/common.js';
 import type { JsonObject } from '../../schemas/object.js';
 import type { DiffEntry, Observation } from '../providers/types.js';
 import { externalNameOf } from '../providers/types.js';
-import { drifted, notDrifted, ready, unavailable } from '../runtime/conditions.js';
+import { drifted, notDrifted, ready, unavailable, type ConditionInput } from '../runtime/conditions.js';
 import { EventType } from '../runtime/events.js';
 import type { Connection } from './connect.js';
 import { createExternal } from './create.js';
 import { describeDrift, driftPolicyFor, driftStatus, EXISTS_PATH, storedDrift, trackDrift, type DriftRecord } from './drift.js';
 import { callExternal, ExternalAction } from './external.js';
 import { flushStatus, nowText, setConditions, setStatusField, type Run } from './run.js';
+import type { ObservationWithConditions } from './types.js';
 
 type Observed = Observation<Record<string, unknown>>;
 
@@ -125,11 +126,29 @@ async function handleDiff(run: Run, conn: Connection, obs: Observed): Promise<Ob
   return correct.length > 0 ? observeExternal(run, conn) : obs;
 }
 
+const CONDITION_TYPES: readonly unknown[] = Object.values(ConditionType);
+const CONDITION_STATUSES: readonly unknown[] = Object.values(ConditionStatus);
+const isConditionType = (v: unknown): v is ConditionType => CONDITION_TYPES.includes(v);
+const isConditionStatus = (v: unknown): v is ConditionStatus => CONDITION_STATUSES.includes(v);
+
+/** The extra conditions of an {@link ObservationWithConditions}; reconciler-owned types are never taken from a driver. */
+function driverConditions(obs: Observed): ConditionInput[] {
+  const list: unknown = 'conditions' in obs ? (obs as ObservationWithConditions).conditions : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((c: unknown): ConditionInput[] => {
+    if (c === null || typeof c !== 'object') return [];
+    const { type, status, reason, message } = c as Record<string, unknown>;
+    if (!isConditionType(type) || !isConditionStatus(status)) return [];
+    if (type === ConditionType.Ready || type === ConditionType.Synced || type === ConditionType.Drifted) return [];
+    return [{ type, status, ...(typeof reason === 'string' ? { reason } : {}), ...(typeof message === 'string' ? { message } : {}) }];
+  });
+}
+
 function reportObserved(run: Run, conn: Connection, obs: Observed): void {
   const name = externalNameOf(run.obj, run.deps.kind.prefix);
   setStatusField(run, 'externalName', name);
   const fields: JsonObject = obs.observed === undefined ? {} : run.deps.kind.statusFromObserved(obs.observed);
   for (const key of run.deps.kind.observedFields) setStatusField(run, key, fields[key]);
   const where = conn.simulated ? ` in the simulated cloud of ProviderConfig "${conn.providerConfig.metadata.name}"` : '';
-  setConditions(run, ready(`external resource ${name} exists${where}`));
+  setConditions(run, ready(`external resource ${name} exists${where}`), ...driverConditions(obs));
 }

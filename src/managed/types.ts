@@ -4,7 +4,8 @@ import type { ResourceType } from '../../schemas/types.js';
 import type { ApiClient } from '../client/types.js';
 import type { Clock } from '../runtime/clock.js';
 import type { EventRecorder } from '../runtime/events.js';
-import type { ExternalConnector } from '../providers/types.js';
+import type { ExternalConnector, Observation } from '../providers/types.js';
+import type { ConditionInput } from '../runtime/conditions.js';
 import type { ObjectLookup, ObjectRef } from './dependencies.js';
 import type { Journal } from './journal.js';
 import type { ManagedMetrics } from './metrics.js';
@@ -51,4 +52,15 @@ export interface ManagedReconcilerOptions {
   readonly clock?: Clock;
   /** Source of poll jitter. Default `Math.random`. */
   readonly random?: () => number;
+}
+
+/**
+ * An observation that also reports conditions about the external resource beyond the reconciler's own
+ * (`Ready`, `Synced`, `Drifted`), e.g. the libvirt driver's `RestartRequired`. A driver's `observe` may return
+ * one; after each observe of an existing resource the reconciler sets every condition in `conditions` on the
+ * object as given (unchanged ones are no-ops). The reconciler never clears such a condition itself: a driver
+ * that reports a type keeps reporting it, with status False once it no longer holds.
+ */
+export interface ObservationWithConditions<Observed = Record<string, unknown>> extends Observation<Observed> {
+  readonly conditions?: readonly ConditionInput[];
 }
