@@ -7,6 +7,8 @@ export interface TableFormat {
   /** Prefix a NAMESPACE column (`-A`). */
   readonly withNamespace: boolean;
   readonly headers: boolean;
+  /** Written before each object's name (`instance.converge.io/`), as kubectl does when it lists several kinds. */
+  readonly namePrefix?: string;
 }
 
 function cellText(value: unknown): string {
@@ -22,7 +24,7 @@ export function tableRows(table: TableResponse, format: TableFormat): string[][]
   for (const row of table.rows) {
     rows.push([
       ...(format.withNamespace ? [row.object.metadata.namespace ?? ''] : []),
-      ...shown.map(({ i }) => cellText(row.cells[i])),
+      ...shown.map(({ c, i }) => (format.namePrefix !== undefined && c.name.toLowerCase() === 'name' ? format.namePrefix : '') + cellText(row.cells[i])),
     ]);
   }
   return rows;

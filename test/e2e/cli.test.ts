@@ -49,6 +49,45 @@ t.test('get prints the printer columns; -o wide adds the wide ones', async (t) =
   t.match(unknown.stderr, /unknown resource type "widgets"/);
 });
 
+t.test('get, describe and delete take several kinds like kubectl: KIND,KIND, categories and KIND/NAME pairs', async (t) => {
+  const two = await cli('get', 'instances,networks');
+  t.equal(two.code, 0, two.stderr);
+  const blocks = two.stdout.trimEnd().split('\n\n');
+  t.equal(blocks.length, 2, two.stdout);
+  t.match(blocks[0], /^NAME\s+READY\s+SYNCED\s+STATE/);
+  t.match(blocks[0], /^instance\.converge\.io\/web-1\s+True/m);
+  t.match(blocks[1], /^network\.converge\.io\/web\s+/m);
+  t.match(blocks[1], /^network\.converge\.io\/backend\s+/m);
+
+  const names = await cli('get', 'managed', '-o', 'name');
+  t.equal(names.code, 0, names.stderr);
+  const listed = names.stdout.trim().split('\n');
+  for (const ref of ['instance.converge.io/web-1', 'volume.converge.io/web-1-root', 'bucket.converge.io/backups', 'network.converge.io/web']) t.ok(listed.includes(ref), `${ref} in ${listed.join(' ')}`);
+  t.notOk(listed.some((l) => l.startsWith('pool.')), 'pools manage nothing external: not in the managed category');
+
+  const pairs = await cli('get', 'instance/web-1', 'network/web', '-o', 'json');
+  t.equal(pairs.code, 0, pairs.stderr);
+  t.same((JSON.parse(pairs.stdout) as { items: { kind: string }[] }).items.map((i) => i.kind), ['Instance', 'Network']);
+
+  const described = await cli('describe', 'instance/web-1', 'network/web');
+  t.equal(described.code, 0, described.stderr);
+  t.match(described.stdout, /Kind:\s+Instance[\s\S]*Kind:\s+Network/);
+
+  const mixed = await cli('get', 'instances', 'network/web');
+  t.equal(mixed.code, 2);
+  t.equal(mixed.stderr, 'error: "network/web": give KIND NAME… or KIND/NAME…, not both\n');
+  const watchMany = await cli('get', 'instances,networks', '-w');
+  t.equal(watchMany.code, 2);
+  t.match(watchMany.stderr, /^error: --watch: watch one resource type at a time/);
+  const journalMany = await cli('journal', 'instances,networks', 'web-1');
+  t.equal(journalMany.code, 2);
+  t.match(journalMany.stderr, /expected one resource type, got instances, networks/);
+
+  const dryDelete = await cli('delete', 'instance/web-1', 'bucket/backups', '--dry-run=server');
+  t.equal(dryDelete.code, 0, dryDelete.stderr);
+  t.match(dryDelete.stdout, /instance\.converge\.io "web-1" (deleted|marked for deletion)[^\n]*\(server dry run\)\nbucket\.converge\.io "backups"/);
+});
+
 t.test('diff shows a local edit as a unified diff and exits 1; no edit exits 0', async (t) => {
   const clean = await cli('diff', '-f', examples);
   t.equal(clean.code, 0, `${clean.stdout}${clean.stderr}`);

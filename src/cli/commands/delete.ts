@@ -6,10 +6,10 @@ import type { ApiClient } from '../../client/types.js';
 import type { KubeObject } from '../../../schemas/object.js';
 import type { ResourceType } from '../../../schemas/types.js';
 import { readManifestArgs } from '../manifests.js';
-import { objectRef, parseTargets, qualifiedKind } from '../resource-arg.js';
+import { objectRef, parseTargetGroups, qualifiedKind } from '../resource-arg.js';
 import { notReadyReason } from '../wait.js';
 
-const HELP = `Usage: converge delete (-f FILE|DIR|- | KIND NAME...) [options]
+const HELP = `Usage: converge delete (-f FILE|DIR|- | KIND NAME... | KIND/NAME...) [options]
 
 Deletes objects. Objects with finalizers are marked for deletion and removed once their controllers release them;
 a Volume or Network still used by an Instance is kept until that Instance is gone. With -f, objects are deleted in
@@ -80,9 +80,10 @@ export async function runDelete(argv: readonly string[]): Promise<number> {
       // they use: Instances go before their Volumes and Networks, whose deletion waits for them anyway.
       targets = manifests.reverse().map((m) => ({ type: m.type, namespace: m.object.metadata.namespace, name: m.object.metadata.name }));
     } else {
-      const { type, names } = parseTargets(positionals);
-      if (names.length === 0) throw new CliError(`delete: name the ${type.plural} to delete, or use -f`, 2);
-      targets = names.map((name) => ({ type, namespace: type.namespaced ? conn.namespace : undefined, name }));
+      const groups = parseTargetGroups(positionals);
+      const unnamed = groups.find((g) => g.names.length === 0);
+      if (unnamed) throw new CliError(`delete: name the ${unnamed.type.plural} to delete, or use -f`, 2);
+      targets = groups.flatMap(({ type, names }) => names.map((name) => ({ type, namespace: type.namespaced ? conn.namespace : undefined, name })));
     }
     const dryRun = values['dry-run'] === 'server';
     let failed = 0;

@@ -3,10 +3,10 @@ import type { KubeObject } from '../../../schemas/object.js';
 import { connect } from '../connect.js';
 import { CliError } from '../errors.js';
 import { connectionOptions, parseFlags } from '../flags.js';
-import { parseTargets } from '../resource-arg.js';
+import { parseTargetGroups } from '../resource-arg.js';
 import { describeEvents, eventsFor } from './events.js';
 
-const HELP = `Usage: converge describe KIND NAME [options]
+const HELP = `Usage: converge describe KIND NAME... | KIND/NAME... [options]
 
 Shows an object for humans: metadata, spec, status, conditions, drift and its recent events.
 
@@ -112,14 +112,17 @@ export async function runDescribe(argv: readonly string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const { type, names } = parseTargets(positionals);
-  if (names.length === 0) throw new CliError(`describe: name the ${type.singular} to describe`, 2);
+  const groups = parseTargetGroups(positionals);
+  const unnamed = groups.find((g) => g.names.length === 0);
+  if (unnamed) throw new CliError(`describe: name the ${unnamed.type.singular} to describe`, 2);
   const conn = connect(values);
   try {
     const out: string[] = [];
-    for (const name of names) {
-      const obj = await conn.client.get(type, type.namespaced ? conn.namespace : undefined, name);
-      out.push(describeObject(obj, await eventsOrNothing(conn.client, obj)));
+    for (const { type, names } of groups) {
+      for (const name of names) {
+        const obj = await conn.client.get(type, type.namespaced ? conn.namespace : undefined, name);
+        out.push(describeObject(obj, await eventsOrNothing(conn.client, obj)));
+      }
     }
     process.stdout.write(out.join('\n'));
     return 0;
