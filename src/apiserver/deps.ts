@@ -4,7 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { RegistryContext } from '../registry/index.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { KubeObject } from '../../schemas/object.js';
-import type { ApiSecurity } from '../auth/types.js';
+import type { ApiSecurity, UserInfo } from '../auth/types.js';
 
 /** Limits the API server enforces on every request. */
 export interface ApiLimits {
@@ -56,6 +56,24 @@ export interface ApiSubresource {
   get(type: ResourceType, obj: KubeObject): Promise<unknown>;
 }
 
+/**
+ * A create-only resource that is computed, not stored (kube's "review" kinds such as SelfSubjectAccessReview):
+ * `POST /apis/<group>/<version>/<plural>` with an object body answers 201 with that object, `status` filled in.
+ * Discovery lists it with the single verb `create`; every other verb is 405.
+ */
+export interface ApiReview {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly kind: string;
+  /**
+   * Answers one review for `user` (undefined when the server runs without security). `body` is the decoded
+   * request body, not yet validated: throw `InvalidError` with causes naming each bad field.
+   */
+  review(body: unknown, user: UserInfo | undefined): Promise<unknown>;
+}
+
 /** Everything the request handlers need, created once per server. */
 export interface ApiServerDeps {
   readonly registry: RegistryContext;
@@ -67,6 +85,8 @@ export interface ApiServerDeps {
   readonly checkStore: () => Promise<void>;
   /** Extra read-only subresources; see {@link ApiSubresource}. */
   readonly subresources?: readonly ApiSubresource[];
+  /** Computed create-only kinds; see {@link ApiReview}. */
+  readonly reviews?: readonly ApiReview[];
   /** Extra non-resource endpoints; see {@link ApiExtension}. */
   readonly extensions?: readonly ApiExtension[];
   /**

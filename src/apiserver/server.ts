@@ -7,6 +7,7 @@ import { ConvergeError, ErrorCode, NotFoundError } from '../errors/index.js';
 import type { ApiServerDeps } from './deps.js';
 import { dispatchResource } from './handlers/dispatch.js';
 import { handleNonResource } from './handlers/nonresource.js';
+import { findReview, handleReview } from './handlers/review.js';
 import { OpenApiCache } from './openapi-cache.js';
 import { resolveRequestInfo, type RequestInfo } from './request-info.js';
 import { writeError } from './respond.js';
@@ -62,7 +63,11 @@ export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, re
       const type = deps.types.find(
         (t) => t.group === resource.group && t.version === resource.version && t.plural === resource.resource,
       );
-      if (type === undefined) throw new NotFoundError('the server could not find the requested resource');
+      if (type === undefined) {
+        const review = findReview(deps.reviews, resource);
+        if (review !== undefined) return handleReview(req, res, resource, review, deps.limits);
+        throw new NotFoundError('the server could not find the requested resource');
+      }
       return dispatchResource({ req, res, url, info: resource, type, deps });
     };
     const run = async (): Promise<number> => {

@@ -59,9 +59,10 @@ function authenticatorFor(options: ServeSecurityOptions): Authenticator {
   return unionAuthenticator([new X509Authenticator(), new TokenAuthenticator({ path: options.tokenFile })]);
 }
 
-async function authorizerFor(context: SecurityContext): Promise<Authorizer> {
+async function authorizerFor(context: SecurityContext): Promise<{ authorizer: Authorizer; stop: () => void }> {
   // Applies the built-in roles, then decides from an in-memory cache of the RBAC objects (src/auth/rbac/).
-  return (await startRbac({ registry: context.registry, logger: context.logger })).authorizer;
+  const rbac = await startRbac({ registry: context.registry, logger: context.logger });
+  return { authorizer: rbac.authorizer, stop: () => rbac.stop() };
 }
 
 function limiterFor(options: Pick<ServeSecurityOptions, 'limits'>, _context: SecurityContext): RequestLimiter | undefined {
@@ -81,9 +82,11 @@ export function serveSecurity(options: ServeSecurityOptions): (context: Security
   return async (context) => {
     const limiter = limiterFor(options, context);
     const audit = await auditFor(options, context);
+    const { authorizer, stop } = await authorizerFor(context);
     return {
       authenticator: authenticatorFor(options),
-      authorizer: await authorizerFor(context),
+      authorizer,
+      stop,
       ...(limiter !== undefined ? { limiter } : {}),
       ...(audit !== undefined ? { audit } : {}),
     };

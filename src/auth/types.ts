@@ -89,4 +89,6 @@ export interface ApiSecurity {
   readonly authorizer: Authorizer;
   readonly limiter?: RequestLimiter;
   readonly audit?: AuditSink;
+  /** Releases what the stages hold (the RBAC cache's watches); the server calls it once, when it closes. */
+  readonly stop?: () => void;
 }

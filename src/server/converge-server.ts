@@ -18,6 +18,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { startControlLoops, type ControlLoops } from './controllers.js';
 import { encryptAtRest } from './encryption.js';
 import type { ApiSecurity } from '../auth/types.js';
+import { securityReviews } from '../auth/reviews/index.js';
 
 /** What a security factory gets: the open store and registry, the data directory and the logger. */
 export interface SecurityContext {
@@ -169,8 +170,9 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
   }
   const journal = new BackendJournal({ backend, logger: options.logger });
   let api;
+  let security: ApiSecurity | undefined;
   try {
-    const security = options.security === undefined ? undefined : await options.security({ registry, backend, dataDir, logger: options.logger });
+    security = options.security === undefined ? undefined : await options.security({ registry, backend, dataDir, logger: options.logger });
     api = await startApiServer(
       {
         registry,
@@ -183,11 +185,13 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         },
         extensions: [simAdminExtension(clouds), gitopsWebhookExtension({ client: createInProcessClient({ registry }) })],
         subresources: [journalSubresource(journal)],
+        reviews: securityReviews(security?.authorizer),
         ...(security !== undefined ? { security } : {}),
       },
       { host: options.host, port: options.port, ...(options.tls !== undefined ? { tls: options.tls } : {}) },
     );
   } catch (err) {
+    security?.stop?.();
     clouds.close();
     await backend.close();
     throw err;
@@ -212,6 +216,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
       });
     } catch (err) {
       await api.close();
+      security?.stop?.();
       clouds.close();
       await backend.close();
       throw err;
@@ -236,6 +241,7 @@ export async function startConvergeServer(options: ConvergeServerOptions): Promi
         await stage(options.logger, 'controllers', () => controlLoops?.stop());
         await stage(options.logger, 'journal', () => journal.flush());
         await stage(options.logger, 'api server', () => api.close());
+        security?.stop?.();
         clouds.close();
         await stage(options.logger, 'store', () => backend.close());
       })();

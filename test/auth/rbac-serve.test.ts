@@ -3,31 +3,15 @@
  * built-in `view` ClusterRole, kubectl can `get` but `apply` is 403; bound to `edit` in one namespace, apply
  * works there and nowhere else. The binding is made by the admin kubeconfig (system:masters) with kubectl.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { spawnServe } from '../helpers/cli.js';
-import { runConverge } from '../helpers/converge-cli.js';
 import { runKubectl } from '../helpers/kubectl.js';
+import { startRbacServe } from '../helpers/rbac-serve.js';
 import { kubectls } from '../helpers/tools.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'converge-rbac-serve-'));
-t.teardown(() => rm(dir, { recursive: true, force: true }));
-const dataDir = join(dir, 'data');
-const serve = await spawnServe(['--api-only', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
-t.teardown(() => serve.stop());
-
-async function token(user: string, group: string): Promise<string> {
-  const made = await runConverge(['token', 'create', '--data-dir', dataDir, '--user', user, '--group', group]);
-  if (made.code !== 0) throw new Error(`token create failed: ${made.stderr}`);
-  return made.stdout.trim();
-}
-
-const bindings = join(dir, 'bindings.yaml');
-await writeFile(
-  bindings,
-  `apiVersion: rbac.authorization.k8s.io/v1
+const { dir, serve, token, bind } = await startRbacServe(t, 'converge-rbac-serve-');
+await bind(`apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: {name: readers-view}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
@@ -38,11 +22,7 @@ kind: RoleBinding
 metadata: {name: team-edit, namespace: team-a}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: team}]
-`,
-);
-const [kubectl120] = kubectls();
-const admin = await runKubectl(kubectl120?.path ?? 'kubectl', ['apply', '-f', bindings], { KUBECONFIG: serve.kubeconfig });
-if (admin.code !== 0) throw new Error(`the admin could not bind: ${admin.stderr}`);
+`);
 const reader = await token('rita', 'readers');
 const member = await token('tom', 'team');
 const instance = join(dir, 'instance.yaml');

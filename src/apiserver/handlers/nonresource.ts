@@ -60,19 +60,19 @@ export async function handleNonResource(
       return 200;
     case '/api':
       if (wantsAggregatedDiscovery(accept)) {
-        writeJson(res, 200, aggregatedDiscovery(deps.types, true), AGGREGATED_DISCOVERY_CONTENT_TYPE);
+        writeJson(res, 200, aggregatedDiscovery(deps, true), AGGREGATED_DISCOVERY_CONTENT_TYPE);
       } else {
         writeJson(res, 200, apiVersions(req.headers.host ?? '127.0.0.1'));
       }
       return 200;
     case '/api/v1':
-      writeJson(res, 200, apiResourceList(deps.types, '', 'v1'));
+      writeJson(res, 200, apiResourceList(deps, '', 'v1'));
       return 200;
     case '/apis':
       if (wantsAggregatedDiscovery(accept)) {
-        writeJson(res, 200, aggregatedDiscovery(deps.types, false), AGGREGATED_DISCOVERY_CONTENT_TYPE);
+        writeJson(res, 200, aggregatedDiscovery(deps, false), AGGREGATED_DISCOVERY_CONTENT_TYPE);
       } else {
-        writeJson(res, 200, apiGroupList(deps.types));
+        writeJson(res, 200, apiGroupList(deps));
       }
       return 200;
     case '/openapi/v2':
@@ -95,14 +95,14 @@ export async function handleNonResource(
   if (extension !== undefined) return extension.handle(req, res, url, deps.limits);
   const parts = path.split('/').filter((p) => p !== '');
   if (parts[0] === 'apis' && parts.length === 2) {
-    const group = apiGroupOf(deps.types, parts[1]!);
+    const group = apiGroupOf(deps, parts[1]!);
     if (group) {
       writeJson(res, 200, group);
       return 200;
     }
   }
   if (parts[0] === 'apis' && parts.length === 3) {
-    const list = apiResourceList(deps.types, parts[1]!, parts[2]!);
+    const list = apiResourceList(deps, parts[1]!, parts[2]!);
     if (list.resources.length > 0) {
       writeJson(res, 200, list);
       return 200;

@@ -17,6 +17,7 @@ import { leaseType } from '../../../schemas/lease.js';
 import type { ApiClient } from '../../client/types.js';
 import { isNotFound } from '../../errors/index.js';
 import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../types.js';
+import { AUTHENTICATION_GROUP, AUTHORIZATION_GROUP } from '../reviews/index.js';
 
 /** Field manager of the built-in RBAC objects. */
 export const BOOTSTRAP_FIELD_MANAGER = 'converge-rbac-bootstrap';
@@ -58,6 +59,9 @@ const basicUserRules: PolicyRule[] = [
     nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version', '/version/', '/openapi', '/openapi/*', '/healthz', '/livez', '/livez/*', '/readyz', '/readyz/*'],
     verbs: ['get'],
   },
+  // kube's system:basic-user: anyone may ask what they themselves may do (`kubectl auth can-i`, `auth whoami`).
+  { apiGroups: [AUTHORIZATION_GROUP], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+  { apiGroups: [AUTHENTICATION_GROUP], resources: ['selfsubjectreviews'], verbs: ['create'] },
 ];
 
 const bootstrapMeta = (name: string) => ({
