@@ -5,7 +5,7 @@
  * reachable it throws with the setup command, so the test fails loudly.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,4 +76,30 @@ export async function libvirtSandbox(): Promise<LibvirtSandbox> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One `<host>` DHCP reservation of a libvirt network. */
+export interface DhcpHostEntry {
+  readonly mac: string;
+  readonly ip: string;
+  readonly name?: string;
+}
+
+/** The DHCP reservations in `virsh net-dumpxml NETWORK` (the live definition), or with `inactive` the persistent one. */
+export async function dhcpHostsOf(network: string, options: { inactive?: boolean } = {}): Promise<DhcpHostEntry[]> {
+  const xml = await virsh('net-dumpxml', ...(options.inactive === true ? ['--inactive'] : []), network);
+  return [...xml.matchAll(/<host ([^>]*)\/>/g)].map((m) => {
+    const attrs = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)='([^']*)'/g)].map((a) => [a[1] ?? '', a[2] ?? '']));
+    return { mac: attrs['mac'] ?? '', ip: attrs['ip'] ?? '', ...(attrs['name'] !== undefined ? { name: attrs['name'] } : {}) };
+  });
+}
+
+/**
+ * The `mac,ip,name` lines of the hostsfile libvirt writes for the network's dnsmasq
+ * (`/var/lib/libvirt/dnsmasq/NETWORK.hostsfile`): what dnsmasq really hands out. Empty when there is none.
+ */
+export function dnsmasqHostLines(network: string): string[] {
+  const file = `/var/lib/libvirt/dnsmasq/${network}.hostsfile`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
