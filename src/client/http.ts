@@ -155,7 +155,16 @@ export class HttpApiClient implements ApiClient {
     const body = await this.#t.json<KubeObject | { kind: 'Status'; details?: { uid?: string } }>({
       method: 'DELETE',
       path: resourcePath(type, scope, name) + query({ dryRun: options.dryRun ? 'All' : undefined }),
-      ...(options.preconditions ? { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: options.preconditions }) } : {}),
+      ...(options.preconditions || options.propagationPolicy
+        ? {
+            body: JSON.stringify({
+              kind: 'DeleteOptions',
+              apiVersion: 'v1',
+              ...(options.preconditions ? { preconditions: options.preconditions } : {}),
+              ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+            }),
+          }
+        : {}),
     });
     if (body.kind !== 'Status') return body as KubeObject;
     // kube-apiserver answers a completed delete of a custom resource with a Status naming only its identity.

@@ -150,6 +150,7 @@ export function createInProcessClient(options: InProcessClientOptions): ApiClien
       const result = await deleteObject(registry, type, scopeOf(type, namespace), name, {
         dryRun: deleteOptions.dryRun ?? false,
         ...(deleteOptions.preconditions ? { preconditions: deleteOptions.preconditions } : {}),
+        ...(deleteOptions.propagationPolicy ? { propagationPolicy: deleteOptions.propagationPolicy } : {}),
       });
       return result.object;
     },

@@ -83,4 +83,10 @@ export type ClientPatch =
 export interface ClientDeleteOptions {
   readonly dryRun?: boolean;
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  /**
+   * What happens to the object's dependents (objects whose ownerReferences name it): `Orphan` keeps them and
+   * strips the reference, `Foreground` deletes them before the owner goes, `Background` (default) deletes the
+   * owner at once and lets the garbage collector delete them after.
+   */
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
 }

@@ -13,9 +13,22 @@ export interface DeletePreconditions {
   readonly resourceVersion?: string;
 }
 
+/** How deletion treats the object's dependents (`DeleteOptions.propagationPolicy`), as Kubernetes. */
+export const PropagationPolicy = { Orphan: 'Orphan', Background: 'Background', Foreground: 'Foreground' } as const;
+export type PropagationPolicy = (typeof PropagationPolicy)[keyof typeof PropagationPolicy];
+
+/** Finalizer asking the garbage collector to strip this owner from its dependents' ownerReferences first. */
+export const ORPHAN_FINALIZER = 'orphan';
+/** Finalizer asking the garbage collector to delete this owner's dependents first (foreground cascading). */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
 /** Options of {@link deleteObject}. */
 export interface DeleteOptions extends WriteOptions {
   readonly preconditions?: DeletePreconditions;
+  /** Default: whatever GC finalizer the object already carries, else Background (kube's default for CRDs). */
+  readonly propagationPolicy?: PropagationPolicy;
+  /** Deprecated form of `propagationPolicy: Orphan` (true) / Background (false); never set with it. */
+  readonly orphanDependents?: boolean;
 }
 
 /** Outcome of a delete: the object, and whether it is gone or waits for finalizers. */
@@ -26,6 +39,37 @@ export interface DeleteResult {
 }
 
 const MAX_RETRIES = 8;
+
+/** kube-apiserver's shouldOrphanDependents / shouldDeleteDependents: options, then existing finalizers. */
+function wantedGcFinalizer(existing: readonly string[], options: DeleteOptions): string | undefined {
+  if (options.orphanDependents !== undefined) return options.orphanDependents ? ORPHAN_FINALIZER : undefined;
+  switch (options.propagationPolicy) {
+    case PropagationPolicy.Orphan:
+      return ORPHAN_FINALIZER;
+    case PropagationPolicy.Foreground:
+      return FOREGROUND_FINALIZER;
+    case PropagationPolicy.Background:
+      return undefined;
+    default:
+      return existing.find((f) => f === ORPHAN_FINALIZER || f === FOREGROUND_FINALIZER);
+  }
+}
+
+/**
+ * The finalizers the object carries once this delete is applied: its own, with the garbage collector's
+ * replaced by the one the options ask for (kube's deletionFinalizersForGarbageCollection).
+ */
+export function finalizersAfterDelete(existing: readonly string[], options: Pick<DeleteOptions, 'propagationPolicy' | 'orphanDependents'>): string[] {
+  const wanted = wantedGcFinalizer(existing, options);
+  const kept = existing.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  return wanted === undefined ? kept : [...kept, wanted];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
 
 function checkPreconditions(type: ResourceType, current: KubeObject, pre: DeletePreconditions | undefined): void {
   if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
@@ -43,8 +87,11 @@ function checkPreconditions(type: ResourceType, current: KubeObject, pre: Delete
 }
 
 /**
- * Deletes an object. With finalizers present it only sets `deletionTimestamp` (once; generation bumps) and the
- * object stays until the last finalizer is removed by an update. Without finalizers it is removed at once.
+ * Deletes an object. The garbage collector's finalizer is set first as the propagation policy asks (`orphan`
+ * for Orphan, `foregroundDeletion` for Foreground, neither for Background), also on an object already
+ * terminating, as kube-apiserver does. With finalizers present it only sets `deletionTimestamp` (once;
+ * generation bumps) and the object stays until the last finalizer is removed by an update. Without
+ * finalizers it is removed at once. Dry-run computes the same answer and writes nothing.
  */
 export async function deleteObject(
   ctx: RegistryContext,
@@ -59,15 +106,20 @@ export async function deleteObject(
     const key = objectKey(type, namespace, name);
     const expected = parseResourceVersion(current.metadata.resourceVersion) ?? 0;
     try {
-      if ((current.metadata.finalizers ?? []).length > 0) {
-        if (current.metadata.deletionTimestamp !== undefined) return { object: current, removed: false };
+      const existing = current.metadata.finalizers ?? [];
+      const finalizers = finalizersAfterDelete(existing, options);
+      const finalizersChanged = !sameSet(existing, finalizers);
+      if (finalizers.length > 0) {
+        const alreadyDeleting = current.metadata.deletionTimestamp !== undefined;
+        if (alreadyDeleting && !finalizersChanged) return { object: current, removed: false };
         const terminating: KubeObject = {
           ...current,
           metadata: {
             ...current.metadata,
-            deletionTimestamp: rfc3339(ctx.now()),
-            deletionGracePeriodSeconds: 0,
-            generation: (current.metadata.generation ?? 1) + 1,
+            ...(finalizersChanged ? { finalizers } : {}),
+            ...(alreadyDeleting
+              ? {}
+              : { deletionTimestamp: rfc3339(ctx.now()), deletionGracePeriodSeconds: 0, generation: (current.metadata.generation ?? 1) + 1 }),
           },
         };
         if (options.dryRun) return { object: terminating, removed: false };

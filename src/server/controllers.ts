@@ -12,6 +12,7 @@ import type { SimClouds } from '../providers/sim/index.js';
 import { sweepJournals, type BackendJournal } from '../managed/backend-journal.js';
 import { findResourceType, resourceTypes } from '../../schemas/index.js';
 import { isNotFound } from '../errors/index.js';
+import { createGcMetrics, GarbageCollector, gcTypes } from '../gc/index.js';
 import type { Backend } from '../store/types.js';
 
 /** Options of {@link startControlLoops}. */
@@ -69,6 +70,7 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     component: 'converge-controllers',
     logger: options.logger,
   });
+  const runtimeMetrics = createRuntimeMetrics(options.metrics.registry);
   const built = createManagedControllers({
     client,
     clouds: options.clouds,
@@ -77,13 +79,16 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
     ...(options.gitopsCacheDir !== undefined ? { gitopsCacheDir: options.gitopsCacheDir } : {}),
     logger: options.logger,
     metrics: options.metrics.registry,
-    runtimeMetrics: createRuntimeMetrics(options.metrics.registry),
+    runtimeMetrics,
     // Events become core v1 Event objects (kubectl get events, converge describe) and log lines.
     recorder,
   });
   const manager = new Manager({ ...(options.leaderElection === false ? {} : { leaderElection: elector }), logger: options.logger, onLeadershipLost: options.onLeadershipLost });
   manager.add(built.informers);
   for (const c of built.controllers) manager.add(c);
+  // Leader-only, like the controllers; kube mode does not wire it (the cluster's own collector does the job).
+  const gc = { client, informers: built.informers, types: gcTypes, recorder, logger: options.logger, runtimeMetrics };
+  manager.add(new GarbageCollector({ ...gc, metrics: createGcMetrics(options.metrics.registry) }));
   const abort = new AbortController();
   // Every controller and informer listens on this one signal.
   setMaxListeners(100, abort.signal);

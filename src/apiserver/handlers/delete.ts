@@ -1,6 +1,7 @@
 import { apiVersionOf } from '../../../schemas/types.js';
-import { BadRequestError, isNotFound } from '../../errors/index.js';
+import { BadRequestError, InvalidError, isNotFound, type FieldCause } from '../../errors/index.js';
 import { deleteObject, listObjects, type DeletePreconditions } from '../../registry/index.js';
+import { PropagationPolicy } from '../../registry/delete.js';
 import { writeJson } from '../respond.js';
 import { readBody } from '../util/body.js';
 import { decodeBody } from '../util/decode.js';
@@ -12,6 +13,48 @@ import type { ResourceRequest } from './resource-request.js';
 interface DeleteBody {
   readonly preconditions?: DeletePreconditions;
   readonly dryRun: boolean;
+  readonly propagationPolicy?: PropagationPolicy;
+  readonly orphanDependents?: boolean;
+}
+
+const POLICIES: readonly string[] = Object.values(PropagationPolicy);
+
+/** The body's `propagationPolicy` and `orphanDependents`, checked as kube's ValidateDeleteOptions does. */
+function propagationOf(opts: { propagationPolicy?: unknown; orphanDependents?: unknown }): Pick<DeleteBody, 'propagationPolicy' | 'orphanDependents'> {
+  const { propagationPolicy, orphanDependents } = opts;
+  if (propagationPolicy !== undefined && propagationPolicy !== null && typeof propagationPolicy !== 'string') {
+    throw new BadRequestError('propagationPolicy: expected string');
+  }
+  if (orphanDependents !== undefined && orphanDependents !== null && typeof orphanDependents !== 'boolean') {
+    throw new BadRequestError('orphanDependents: expected boolean');
+  }
+  const policy = typeof propagationPolicy === 'string' && propagationPolicy !== '' ? propagationPolicy : undefined;
+  const orphan = typeof orphanDependents === 'boolean' ? orphanDependents : undefined;
+  const causes: FieldCause[] = [];
+  if (policy !== undefined && !POLICIES.includes(policy)) {
+    const supported = POLICIES.map((p) => JSON.stringify(p)).join(', ');
+    causes.push({ field: 'propagationPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: ${supported}` });
+  }
+  if (policy !== undefined && orphan !== undefined) {
+    causes.push({ field: 'orphanDependents', reason: 'FieldValueInvalid', message: `Invalid value: ${String(orphan)}: Cannot both set OrphanDependents and PropagationPolicy` });
+  }
+  if (causes.length > 0) {
+    const summary = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+    throw new InvalidError(`DeleteOptions.meta.k8s.io "" is invalid: ${causes.length === 1 ? summary : `[${summary}]`}`, { causes, kind: 'DeleteOptions' });
+  }
+  return { ...(policy !== undefined ? { propagationPolicy: policy as PropagationPolicy } : {}), ...(orphan !== undefined ? { orphanDependents: orphan } : {}) };
+}
+
+/**
+ * The propagation to apply: the body's when it names one (kube-apiserver decodes query parameters only when
+ * there is no body), else the query's.
+ */
+function propagation(body: DeleteBody, query: WriteQuery): Pick<DeleteBody, 'propagationPolicy' | 'orphanDependents'> {
+  const source = body.propagationPolicy !== undefined || body.orphanDependents !== undefined ? body : query;
+  return {
+    ...(source.propagationPolicy !== undefined ? { propagationPolicy: source.propagationPolicy } : {}),
+    ...(source.orphanDependents !== undefined ? { orphanDependents: source.orphanDependents } : {}),
+  };
 }
 
 async function readDeleteOptions(r: ResourceRequest): Promise<DeleteBody> {
@@ -21,7 +64,7 @@ async function readDeleteOptions(r: ResourceRequest): Promise<DeleteBody> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRequestError('request body must be a DeleteOptions object');
   }
-  const opts = value as { preconditions?: unknown; dryRun?: unknown };
+  const opts = value as { preconditions?: unknown; dryRun?: unknown; propagationPolicy?: unknown; orphanDependents?: unknown };
   const pre = opts.preconditions;
   let preconditions: DeletePreconditions | undefined;
   if (pre !== undefined && pre !== null) {
@@ -37,12 +80,13 @@ async function readDeleteOptions(r: ResourceRequest): Promise<DeleteBody> {
     };
   }
   const dryRun = Array.isArray(opts.dryRun) && opts.dryRun.includes('All');
-  return { ...(preconditions ? { preconditions } : {}), dryRun };
+  return { ...(preconditions ? { preconditions } : {}), dryRun, ...propagationOf(opts) };
 }
 
 /**
  * DELETE of one object: 200 with a success `Status` when it is gone, 202 with the object when finalizers
- * keep it (it now carries `deletionTimestamp`).
+ * keep it (it now carries `deletionTimestamp`). `propagationPolicy` / `orphanDependents` (body or query) set
+ * the garbage collector's finalizer (see deleteObject).
  */
 export async function handleDelete(r: ResourceRequest, query: WriteQuery): Promise<number> {
   const body = await readDeleteOptions(r);
@@ -50,6 +94,7 @@ export async function handleDelete(r: ResourceRequest, query: WriteQuery): Promi
   const result = await deleteObject(r.deps.registry, r.type, r.info.namespace, name, {
     dryRun: query.dryRun || body.dryRun,
     ...(body.preconditions ? { preconditions: body.preconditions } : {}),
+    ...propagation(body, query),
   });
   if (!result.removed) {
     writeJson(r.res, 202, result.object);
@@ -67,6 +112,7 @@ export async function handleDelete(r: ResourceRequest, query: WriteQuery): Promi
 
 /** DELETE of a collection: deletes every object matching the selectors; answers with the deleted list. */
 export async function handleDeleteCollection(r: ResourceRequest, query: ListQuery & WriteQuery): Promise<number> {
+  const body = await readDeleteOptions(r);
   const filter = selectorFilter(query, r.type);
   const page = await listObjects(r.deps.registry, r.type, {
     ...(r.info.namespace !== undefined ? { namespace: r.info.namespace } : {}),
@@ -76,7 +122,8 @@ export async function handleDeleteCollection(r: ResourceRequest, query: ListQuer
   for (const obj of page.items) {
     try {
       const result = await deleteObject(r.deps.registry, r.type, obj.metadata.namespace, obj.metadata.name, {
-        dryRun: query.dryRun,
+        dryRun: query.dryRun || body.dryRun,
+        ...propagation(body, query),
       });
       items.push(result.object);
     } catch (err) {
