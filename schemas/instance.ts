@@ -85,9 +85,10 @@ export const instanceSpec = z
       .describe('Always: keep the instance running. Halted: keep it stopped. Default Always.'),
     updateStrategy: z
       .enum(enumValues(UpdateStrategy))
-      .default(UpdateStrategy.InPlace)
+      // Not defaulted into stored objects (absent means InPlace), so existing Instances and their diffs stay as they were.
+      .optional()
       .describe(
-        'InPlace: change the definition and leave a running guest alone; a change it only sees at its next boot is reported as the condition RestartRequired. Restart: restart the guest (graceful shutdown, then power off) when such a change is pending. Default InPlace.',
+        'InPlace: change the definition and leave a running guest alone; a change it only sees at its next boot is reported as the condition RestartRequired. Restart: restart the guest (graceful shutdown, then power off) when such a change is pending. Absent means InPlace.',
       ),
     userData: z
       .string()
