@@ -50,6 +50,8 @@ export function createApiHandler(deps: ApiServerDeps): (req: IncomingMessage, re
         ...(context?.attributes !== undefined ? { attributes: context.attributes } : {}),
         method: req.method ?? 'GET',
         path: (req.url ?? '/').split('?')[0] ?? '/',
+        requestURI: (req.url ?? '/').slice(0, MAX_URL_LENGTH),
+        ...(req.headers['user-agent'] !== undefined ? { userAgent: req.headers['user-agent'].slice(0, 1024) } : {}),
         code,
         latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
         startedAt,

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '../errors/index.js';
 import type { RequestInfo } from '../apiserver/request-info.js';
+import { impersonatedUser } from './impersonation.js';
 import type { ApiSecurity, RequestAttributes, UserInfo } from './types.js';
 
 const PUBLIC_PATHS = new Set(['/livez', '/readyz', '/healthz']);
@@ -56,8 +57,9 @@ export interface Admitted {
 }
 
 /**
- * Authenticates, rate-limits and authorizes `req`, calling `onAuthenticated` as soon as the user is known (so a
- * refused request can still be audited with its user). Rejects with `UnauthorizedError` (401: no or bad
+ * Authenticates, rate-limits, resolves impersonation (impersonation.ts) and authorizes `req`, calling
+ * `onAuthenticated` as soon as the user is known and again with the impersonated user (so a refused request
+ * can still be audited with its user). Rejects with `UnauthorizedError` (401: no or bad
  * credentials), `TooManyRequestsError` (429) or `ForbiddenError` (403).
  */
 export async function admitRequest(
@@ -67,12 +69,19 @@ export async function admitRequest(
   path: string,
   onAuthenticated: (user: UserInfo, attributes: RequestAttributes) => void = () => undefined,
 ): Promise<Admitted> {
-  const user = await security.authenticator.authenticate(req);
-  if (user === undefined) throw new UnauthorizedError();
-  const attributes = { ...attributesOf(user, info, req.method ?? 'GET'), path };
+  const authenticated = await security.authenticator.authenticate(req);
+  if (authenticated === undefined) throw new UnauthorizedError();
+  let user = authenticated;
+  let attributes = { ...attributesOf(user, info, req.method ?? 'GET'), path };
   onAuthenticated(user, attributes);
-  const done = security.limiter?.admit(user, attributes) ?? (() => undefined);
+  // Limits count against whoever sent the request, impersonating or not.
+  const done = security.limiter?.admit(authenticated, attributes) ?? (() => undefined);
   try {
+    user = await impersonatedUser(req, authenticated, security.authorizer);
+    if (user !== authenticated) {
+      attributes = { ...attributes, user };
+      onAuthenticated(user, attributes);
+    }
     const decision = await security.authorizer.authorize(attributes);
     if (!decision.allowed) {
       throw new ForbiddenError(forbiddenMessage(attributes), {

@@ -19,6 +19,11 @@ export interface UserInfo {
   readonly groups: readonly string[];
   /** How the user was authenticated, for audit: `token`, `x509`, `internal`. */
   readonly method?: string;
+  /**
+   * Set when this is an impersonated user (`Impersonate-User` headers, `kubectl --as`): the authenticated user
+   * who asked for it. Requests run and are authorized as the impersonated user; audit names both.
+   */
+  readonly impersonatedBy?: UserInfo;
 }
 
 /**
@@ -72,6 +77,10 @@ export interface AuditRecord {
   readonly latencyMs: number;
   readonly startedAt: Date;
   readonly sourceIp?: string;
+  /** Path and query as sent (kube's `requestURI`), at most the server's URL limit. */
+  readonly requestURI?: string;
+  /** The client's `User-Agent` header, at most 1,024 characters. */
+  readonly userAgent?: string;
   /** The parsed request body, when a handler read one (see `requestContext`). */
   readonly requestBody?: unknown;
 }

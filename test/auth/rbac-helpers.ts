@@ -14,7 +14,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 /**
  * `Bearer alice:team,ops` → alice in groups team, ops (and system:authenticated). kubectl never sends a bearer
  * token over plain HTTP, so for kubectl the test stand-in also takes the user from `--as`/`--as-group`
- * (`Impersonate-User`/`Impersonate-Group` headers) — not kube's impersonation, just this test's credentials.
+ * (`Impersonate-User`/`Impersonate-Group` headers) — not kube's impersonation, just this test's credentials;
+ * test/auth/impersonation.test.ts tests the real impersonation.
  */
 export const bearerUsers: Authenticator = {
   async authenticate(req: IncomingMessage) {
@@ -22,6 +23,12 @@ export const bearerUsers: Authenticator = {
     if (typeof impersonated === 'string') {
       const raw = req.headers['impersonate-group'];
       const groups = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      // Consumed as credentials here, so the server's real impersonation (src/auth/impersonation.ts) must not
+      // see them too.
+      for (const headers of [req.headersDistinct, req.headers]) {
+        delete headers['impersonate-user'];
+        delete headers['impersonate-group'];
+      }
       return { name: impersonated, groups: [...groups, SYSTEM_AUTHENTICATED], method: 'token' };
     }
     const header = req.headers.authorization;

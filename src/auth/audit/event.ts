@@ -32,7 +32,10 @@ export interface AuditEvent {
   readonly requestURI: string;
   readonly verb: string;
   readonly user: { readonly username: string; readonly groups: readonly string[] };
+  /** The user a request ran as when `user` impersonated someone (`kubectl --as`). */
+  readonly impersonatedUser?: { readonly username: string; readonly groups: readonly string[] };
   readonly sourceIPs: readonly string[];
+  readonly userAgent?: string;
   readonly objectRef?: AuditObjectRef;
   readonly responseStatus: { readonly metadata: Record<string, never>; readonly code: number };
   readonly requestObject?: unknown;
@@ -85,7 +88,9 @@ export interface AuditEventOptions {
 /** Builds the Event for `record` (see the module comment). */
 export function toAuditEvent(record: AuditRecord, options: AuditEventOptions): AuditEvent {
   const a = attributesOfRecord(record);
-  const user = record.user ?? a.user;
+  const runAs = record.user ?? a.user;
+  // kube's audit names the authenticated user in `user` and whom they impersonated in `impersonatedUser`.
+  const user = runAs.impersonatedBy ?? runAs;
   const startMicros = record.startedAt.getTime() * 1000;
   const latencyMs = Math.round(record.latencyMs * 1000) / 1000;
   const apiVersion = a.resourceRequest ? versionOf(record.path) : undefined;
@@ -105,10 +110,12 @@ export function toAuditEvent(record: AuditRecord, options: AuditEventOptions): A
     level: options.level,
     auditID: options.auditID ?? randomUUID(),
     stage: 'ResponseComplete',
-    requestURI: record.path,
+    requestURI: record.requestURI ?? record.path,
     verb: a.verb,
     user: { username: user.name, groups: user.groups },
+    ...(runAs.impersonatedBy !== undefined ? { impersonatedUser: { username: runAs.name, groups: runAs.groups } } : {}),
     sourceIPs: record.sourceIp !== undefined ? [record.sourceIp.replace(/^::ffff:/, '')] : [],
+    ...(record.userAgent !== undefined ? { userAgent: record.userAgent } : {}),
     ...(objectRef !== undefined ? { objectRef } : {}),
     responseStatus: { metadata: {}, code: record.code },
     ...(options.requestObject !== undefined ? { requestObject: options.requestObject } : {}),
