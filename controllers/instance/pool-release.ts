@@ -3,13 +3,15 @@
  * the external delete, or when deletion finds it already gone), and releases an address as soon as no
  * interface asks for it any more (the interface dropped its poolRef, got a fixed address, or moved to a
  * network the address is not in). With `deletionPolicy: Orphan` or `managementPolicy: NoDelete` the machine
- * keeps running with its address, so the allocation is kept too (nothing else may be handed that address);
+ * keeps running with its address, so the allocation is kept too (nothing else may be handed that address):
+ * its ownerReference to the Instance is removed so the garbage collector keeps it, and it shows as unowned;
  * delete the IPAllocation by hand once that machine is gone.
  */
 import type { Cidr } from '../../schemas/cidr.js';
 import type { KubeObject } from '../../schemas/object.js';
 import type { ApiClient } from '../../src/client/types.js';
-import { cidrContains, type Allocation } from '../../src/ipam/index.js';
+import { AllocationPurpose } from '../../schemas/ipallocation.js';
+import { cidrContains, disownAllocations, type Allocation } from '../../src/ipam/index.js';
 import type { HeldAddresses } from './held-addresses.js';
 import { deleteAllocations, ownedAddressAllocations } from './pool-address.js';
 import { networkCidrOfNic, poolNics } from './pool-nics.js';
@@ -20,6 +22,18 @@ export async function releaseAllAddresses(client: ApiClient, instance: KubeObjec
   await deleteAllocations(client, owned);
   held?.delete(instance.metadata.uid ?? '');
   return owned;
+}
+
+/**
+ * Keeps every address `instance` holds for the machine it leaves running (Orphan, NoDelete): the allocations
+ * stop naming it as their owner, so they outlive it; returns them.
+ */
+export async function keepAllAddresses(client: ApiClient, instance: KubeObject, held?: HeldAddresses): Promise<Allocation[]> {
+  const namespace = instance.metadata.namespace;
+  if (namespace === undefined) return [];
+  const kept = await disownAllocations({ client, namespace, ownerUid: instance.metadata.uid ?? '', purpose: AllocationPurpose.Address });
+  held?.delete(instance.metadata.uid ?? '');
+  return kept;
 }
 
 /**

@@ -18,6 +18,7 @@ import { managedController, type ManagedControllerDeps } from '../managed.js';
 import { libvirtAttachments } from './libvirt-attachments.js';
 import { poolAddressedInstances } from './pool-connector.js';
 import { poolNics } from './pool-nics.js';
+import { keepAllAddresses } from './pool-release.js';
 import { instanceDependencies, InstanceReferences, referencedNames, type InstanceReference } from './references.js';
 import { instanceStatusFromObserved } from './status.js';
 
@@ -34,6 +35,8 @@ export function instanceKind(clouds: SimClouds, client?: ApiClient): ManagedKind
     observedFields: ['phase', 'powerState', 'hostId', 'addresses'],
     statusFromObserved: instanceStatusFromObserved,
     dependenciesOf: instanceDependencies,
+    // A machine left running keeps its pool addresses: they must not be collected with the Instance.
+    ...(client ? { onLeftInPlace: async (obj: KubeObject) => void (await keepAllAddresses(client, obj)) } : {}),
   };
 }
 

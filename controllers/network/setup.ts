@@ -14,6 +14,17 @@ import { managedController, type ManagedControllerDeps } from '../managed.js';
 import { networkStatusFromObserved } from './status.js';
 import { poolBackedNetworks } from './pool-cidr.js';
 import type { ApiClient } from '../../src/client/types.js';
+import { AllocationPurpose } from '../../schemas/ipallocation.js';
+import { disownAllocations } from '../../src/ipam/index.js';
+
+/** The prefix of a pool-backed Network deleted with its network left in place is kept (see src/ipam/disown.ts). */
+function keepPrefix(client: ApiClient) {
+  return async (network: KubeObject): Promise<void> => {
+    const namespace = network.metadata.namespace;
+    if (namespace === undefined) return;
+    await disownAllocations({ client, namespace, ownerUid: network.metadata.uid ?? '', purpose: AllocationPurpose.Network });
+  };
+}
 
 /** The Network managed kind over `clouds` (the simulated cloud per ProviderConfig). */
 export function networkKind(clouds: SimClouds, client?: ApiClient): ManagedKind {
@@ -25,6 +36,8 @@ export function networkKind(clouds: SimClouds, client?: ApiClient): ManagedKind 
     observedFields: ['cidr', 'bridge', 'gateway'],
     statusFromObserved: networkStatusFromObserved,
     dependentsOf: instancesReferencing(InstanceReferences.networks),
+    // A network left running keeps its prefix: its allocation stops naming the Network so it is not collected.
+    ...(client ? { onLeftInPlace: keepPrefix(client) } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ export { planAllocation, freeSpace, exhaustionMessage, describeBlock, type PlanI
 export { PrefixTree, FitStrategy } from './prefix-tree.js';
 export { toAllocation, allocationObject, olderThan, type Allocation, type AllocationOwner, type AllocationRecord } from './records.js';
 export { listAllocations } from './list.js';
+export { disownAllocations, type DisownOptions } from './disown.js';
 export { resolveRequest, enclosesRequest, type AllocationRequest, type PrefixRequest, type AddressRequest, type ResolvedRequest } from './request.js';
 export { poolUsage, ratio, type PoolUsage, type FamilyUsage } from './stats.js';
 export { mergeRanges, subtractRanges, intersectRanges, rangeOf, rangeToCidrs, rangesSize, countTouchedBlocks, type AddressRange } from './ranges.js';

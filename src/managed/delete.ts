@@ -43,6 +43,8 @@ export async function handleDeletion(run: Run): Promise<ReconcileResult | void> 
     if (blocked !== undefined) return blocked;
     const gone = await deleteExternal(run);
     if (!gone) return { requeueAfterMs: DELETE_POLL_MS };
+  } else if (!deletesExternally(run)) {
+    await run.deps.kind.onLeftInPlace?.(run.obj);
   }
   const patch = removeFinalizerPatch(run.obj, MANAGED_FINALIZER);
   if (patch !== undefined) await run.deps.client.patch(run.deps.kind.type, run.obj.metadata.namespace, run.obj.metadata.name, patch);

@@ -38,6 +38,13 @@ export interface ManagedKind {
    * Consulted only when deletion would delete externally (not for Orphan, NoDelete or ObserveOnly).
    */
   dependentsOf?(obj: KubeObject, lookup: ObjectLookup): Promise<readonly ObjectRef[]>;
+  /**
+   * Called on the deletion path when the external resource is left in place (Orphan, NoDelete, ObserveOnly),
+   * just before the finalizer is released: what the kept resource still uses must outlive this object, e.g.
+   * an Instance's pool addresses lose their ownerReference so the garbage collector keeps them. Throw to
+   * keep the finalizer and retry.
+   */
+  onLeftInPlace?(obj: KubeObject): Promise<void>;
 }
 
 /** Options of {@link createManagedReconciler}. */
