@@ -12,7 +12,6 @@ import type { ApiClient } from '../client/types.js';
 import { isNotFound } from '../errors/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../registry/delete.js';
-import type { CacheReader } from '../runtime/cache.js';
 import type { Clock } from '../runtime/clock.js';
 import { Controller } from '../runtime/controller.js';
 import { nopEventRecorder, type EventRecorder } from '../runtime/events.js';
