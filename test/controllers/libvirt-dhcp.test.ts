@@ -114,10 +114,23 @@ t.test('Report leaves an out-of-band deleted reservation missing and on record; 
   await withLibvirtProvider(env);
   const n = await network(env, 'lab');
   const address = `${n.base}.9`;
-  await env.client.create(instanceType, instance('probe', { driftPolicy: 'Report', deletionPolicy: 'Orphan', networks: [{ networkRef: { name: 'lab' }, address }] }));
+  // A second NIC on a network without libvirt DHCP: its address is the guest's own business, nothing is reserved.
+  const plainCidr = sandbox.nextCidr();
+  await env.client.create(networkType, manifests.network('plain', { ...on, cidr: plainCidr, dhcp: { enabled: false } }));
+  const plain = String((await waitReady(env.client, networkType, 'plain')).status?.['externalName']);
+  await env.client.create(
+    instanceType,
+    instance('probe', {
+      driftPolicy: 'Report',
+      deletionPolicy: 'Orphan',
+      networks: [{ networkRef: { name: 'lab' }, address }, { networkRef: { name: 'plain' }, address: plainCidr.replace(/0\/24$/, '9') }],
+    }),
+  );
   const vm = await waitReady(env.client, instanceType, 'probe');
   const mac = macFor(String(vm.metadata.uid), 0);
   t.equal(await reservedOn(n.libvirtName, mac), address, 'reserved');
+  t.same(await dhcpHostsOf(plain, { inactive: true }), [], 'no reservation on a network without DHCP');
+  t.equal(conditionOf(vm, 'Synced')?.status, 'True', 'and no error for it');
 
   await virsh('net-update', n.libvirtName, 'delete', 'ip-dhcp-host', `<host mac='${mac}' name='probe' ip='${address}'/>`, '--live', '--config');
   const drifted = await eventually(async () => {

@@ -1,7 +1,8 @@
 /**
  * A real libvirtd for tests (started by test/setup/install-libvirt.sh): a throwaway `dir` storage pool in a
  * temporary directory with a small qcow2 base image made by the real `qemu-img`, and a cleanup that removes
- * every domain and network that appeared during the test, then the pool. Never skips: when libvirtd is not
+ * the domains and networks the test made in it (not those of test files running alongside), then the pool.
+ * DHCP reservations and dnsmasq's hostsfile of a network can be read back. Never skips: when libvirtd is not
  * reachable it throws with the setup command, so the test fails loudly.
  */
 import { execFile } from 'node:child_process';
@@ -30,7 +31,11 @@ export interface LibvirtSandbox {
   readonly baseImage: string;
   /** A fresh /24 on each call, unused on this host, e.g. 10.213.47.0/24. */
   nextCidr(): string;
-  /** Removes the domains and networks made since the sandbox was created, then the pool and its directory. */
+  /**
+   * Removes the domains (those with a disk in the pool) and networks (those on a prefix {@link nextCidr} handed
+   * out) made since the sandbox was created, then the pool and its directory. Other test files' sandboxes,
+   * running at the same time, keep theirs.
+   */
   cleanup(): Promise<void>;
 }
 
@@ -55,19 +60,30 @@ export async function libvirtSandbox(): Promise<LibvirtSandbox> {
   await virsh('pool-refresh', pool);
   const second = 200 + Math.floor(Math.random() * 50);
   let third = Math.floor(Math.random() * 200);
+  const handedOut = new Set<string>();
+  // Test files run in parallel, each with its own sandbox: only what is this sandbox's goes, never another's.
+  const isOurDomain = async (domain: string) => (await virsh('dumpxml', '--inactive', domain).catch(() => '')).includes(`pool='${pool}'`);
+  const isOurNetwork = async (network: string) => {
+    const gateway = /<ip [^>]*address='(\d+\.\d+\.\d+)\.\d+'/.exec(await virsh('net-dumpxml', '--inactive', network).catch(() => ''))?.[1];
+    return gateway !== undefined && handedOut.has(gateway);
+  };
   return {
     pool,
     dir,
     baseImage: 'base.qcow2',
-    nextCidr: () => `10.${second}.${third++}.0/24`,
+    nextCidr: () => {
+      const prefix = `10.${second}.${third++}`;
+      handedOut.add(prefix);
+      return `${prefix}.0/24`;
+    },
     async cleanup() {
       for (const domain of await names('list', '--all', '--name')) {
-        if (domainsBefore.has(domain)) continue;
+        if (domainsBefore.has(domain) || !(await isOurDomain(domain))) continue;
         await virsh('destroy', domain).catch(() => undefined);
         await virsh('undefine', domain).catch(() => undefined);
       }
       for (const network of await names('net-list', '--all', '--name')) {
-        if (networksBefore.has(network)) continue;
+        if (networksBefore.has(network) || !(await isOurNetwork(network))) continue;
         await virsh('net-destroy', network).catch(() => undefined);
         await virsh('net-undefine', network).catch(() => undefined);
       }
