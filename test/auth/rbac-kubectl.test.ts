@@ -39,14 +39,23 @@ for (const [i, { name: version, path: kubectl }] of kubectls().entries()) {
     const role = await root('create', 'role', 'inst-reader', '--verb=get,list,watch', '--resource=instances');
     t.equal(role.code, 0, role.stderr);
     t.match(role.stdout, 'role.rbac.authorization.k8s.io/inst-reader created');
-    // kubectl ≥ 1.2x sends `create rolebinding` bodies as protobuf, which Converge does not decode (415): it
-    // applies the same binding from YAML instead; kubectl 1.20 sends JSON.
-    const bound =
-      version === 'kubectl-1.20'
-        ? await root('create', 'rolebinding', 'alice-reads', '--role=inst-reader', '--user=alice')
-        : await root('apply', '-f', await bindingFile(ns));
+    // kubectl ≥ 1.2x sends `create rolebinding` as protobuf (src/apiserver/protobuf/), kubectl 1.20 as JSON.
+    const bound = await root('create', 'rolebinding', 'alice-reads', '--role=inst-reader', '--user=alice', '--group=auditors', '--serviceaccount=team:robot');
     t.equal(bound.code, 0, bound.stderr);
-    t.match(bound.stdout, /rolebinding.rbac.authorization.k8s.io\/alice-reads (created|serverside-applied)/);
+    t.match(bound.stdout, /rolebinding.rbac.authorization.k8s.io\/alice-reads created/);
+    const stored = JSON.parse((await root('get', 'rolebinding', 'alice-reads', '-o', 'json')).stdout) as { metadata: { namespace: string }; roleRef: unknown; subjects: unknown };
+    t.equal(stored.metadata.namespace, ns);
+    t.same(stored.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'inst-reader' });
+    t.same(stored.subjects, [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' },
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'auditors' },
+      { apiGroup: '', kind: 'ServiceAccount', name: 'robot', namespace: 'team' },
+    ]);
+    // Client-side apply of the one-subject manifest sends a strategic merge patch, which replaces the list.
+    const applied = await root('apply', '-f', await bindingFile(ns));
+    t.equal(applied.code, 0, applied.stderr);
+    const after = JSON.parse((await root('get', 'rolebinding', 'alice-reads', '-o', 'json')).stdout) as { subjects: unknown };
+    t.same(after.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
 
     const roles = await root('get', 'roles');
     t.equal(roles.code, 0, roles.stderr);

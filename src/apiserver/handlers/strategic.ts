@@ -1,5 +1,5 @@
 /**
- * Strategic merge patch for core kinds (Secret, Event). Their bodies hold no list with a patch strategy, so a
+ * Strategic merge patch for built-in kinds (Secret, Event, RBAC, Lease). Their bodies hold no list with a patch strategy, so a
  * strategic merge patch of them IS a JSON merge patch, provided it carries no directive (`$patch`,
  * `$retainKeys`, `$setElementOrder/…`, `$deleteFromPrimitiveList/…`) and leaves alone the two metadata lists
  * that merge by key (`finalizers`, `ownerReferences`). That covers what `kubectl apply` (client-side) and
@@ -32,12 +32,16 @@ function unsupported(message: string): ConvergeError {
   return new ConvergeError(ErrorCode.UnsupportedMediaType, `strategic merge patch ${message}: use application/merge-patch+json or server-side apply`);
 }
 
+/** Built-in API groups served here whose kinds, like core Secrets, have no list with a patch strategy. */
+const BUILT_IN_GROUPS = new Set(['', 'rbac.authorization.k8s.io', 'coordination.k8s.io']);
+
 /**
- * True when `type` takes strategic merge patches (core kinds only: Converge kinds are custom resources, for
- * which kube-apiserver refuses them too).
+ * True when `type` takes strategic merge patches: the built-in kinds (core, RBAC — whose `subjects` and
+ * `rules` replace as a whole in kube too — and Lease). Converge kinds are custom resources, for which
+ * kube-apiserver refuses them too.
  */
 export function acceptsStrategicMergePatch(type: ResourceType): boolean {
-  return type.group === '';
+  return BUILT_IN_GROUPS.has(type.group);
 }
 
 /** Checks that `patch` means the same as a JSON merge patch and returns it; throws 415 otherwise. */

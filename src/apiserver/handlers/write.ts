@@ -1,6 +1,8 @@
 import { createObject, updateObject } from '../../registry/index.js';
 import { writeJson } from '../respond.js';
-import { decodeBody } from '../util/decode.js';
+import { noteRequestBody } from '../../auth/context.js';
+import { acceptsProtobuf, decodeKubeProtobuf, PROTOBUF_MEDIA_TYPE } from '../protobuf/decode.js';
+import { decodeBody, mediaTypeOf } from '../util/decode.js';
 import { readBody } from '../util/body.js';
 import type { WriteQuery } from '../util/query.js';
 import type { ResourceRequest } from './resource-request.js';
@@ -8,10 +10,20 @@ import { writeOptions } from './write-options.js';
 
 const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'] as const;
 
-/** Reads and decodes a JSON or YAML object body within the size limit. */
+/**
+ * Reads and decodes a JSON or YAML object body within the size limit; kinds that kube clients send as
+ * protobuf (RBAC, Secrets: see src/apiserver/protobuf/decode.ts) may also come as protobuf.
+ */
 export async function readObjectBody(r: ResourceRequest): Promise<unknown> {
   const body = await readBody(r.req, { limitBytes: r.deps.limits.maxBodyBytes });
-  return decodeBody({ body, contentType: r.req.headers['content-type'], allowed: OBJECT_MEDIA_TYPES }).value;
+  const contentType = r.req.headers['content-type'];
+  const apiVersion = r.type.group === '' ? r.type.version : `${r.type.group}/${r.type.version}`;
+  if (contentType !== undefined && mediaTypeOf(contentType) === PROTOBUF_MEDIA_TYPE && acceptsProtobuf(apiVersion, r.type.kind)) {
+    const value = decodeKubeProtobuf(body);
+    noteRequestBody(value);
+    return value;
+  }
+  return decodeBody({ body, contentType, allowed: OBJECT_MEDIA_TYPES }).value;
 }
 
 /** POST to a collection: create (201). */
