@@ -9,6 +9,7 @@
 import t from 'tap';
 import { instanceType, networkType, poolType, providerConfigType } from '../../schemas/index.js';
 import type { KubeObject } from '../../schemas/object.js';
+import { planNetwork, readDhcpScope, type DhcpScope } from '../../src/providers/libvirt/dhcp-hosts.js';
 import { macFor } from '../../src/providers/libvirt/index.js';
 import { dhcpHostsOf, dnsmasqHostLines, libvirtSandbox, LIBVIRT_URI, virsh, type LibvirtSandbox } from '../helpers/libvirt.js';
 import { conditionOf, eventually, getOrUndefined, manifests, startEnv, waitReady, type ManagedEnv } from './helpers.js';
@@ -46,6 +47,37 @@ async function reservedOn(libvirtName: string, mac: string): Promise<string | un
   const config = (await dhcpHostsOf(libvirtName, { inactive: true })).find((h) => h.mac === mac);
   return live !== undefined && config !== undefined && live.ip === config.ip ? live.ip : undefined;
 }
+
+t.test('planning one network: what is added, deleted, merged into one --live --config call, or refused', async (t) => {
+  const own = new Map([['52:54:00:00:00:01', 0], ['52:54:00:00:00:02', 1]]);
+  const scope = (...hosts: DhcpScope['hosts']): DhcpScope => ({ address: '10.9.8.1', prefix: 24, hosts });
+  const want = { network: 'n', nic: 0, mac: '52:54:00:00:00:01', ip: '10.9.8.5', name: 'web' };
+  const cases = [
+    { name: 'missing in both: one add for both', live: scope(), config: scope(), changes: [{ command: 'add-last', scopes: ['live', 'config'] }], conflicts: 0, diff: 1 },
+    { name: 'missing live only', live: scope(), config: scope(want), changes: [{ command: 'add-last', scopes: ['live'] }], conflicts: 0, diff: 1 },
+    { name: 'present: nothing', live: scope(want), config: scope(want), changes: [], conflicts: 0, diff: 0 },
+    { name: 'moved address: delete the old, add the new', live: scope({ ...want, ip: '10.9.8.6' }), config: scope({ ...want, ip: '10.9.8.6' }), changes: [{ command: 'delete', scopes: ['live', 'config'] }, { command: 'add-last', scopes: ['live', 'config'] }], conflicts: 0, diff: 1 },
+    { name: 'same address, other MAC: refused', live: scope({ mac: '52:54:00:ff:ff:ff', ip: '10.9.8.5' }), config: scope({ mac: '52:54:00:ff:ff:ff', ip: '10.9.8.5' }), changes: [], conflicts: 1, diff: 1 },
+    { name: 'same name, other MAC: refused', live: scope({ mac: '52:54:00:ff:ff:ff', ip: '10.9.8.77', name: 'web' }), config: undefined, changes: [], conflicts: 1, diff: 1 },
+    { name: 'inactive network: persistent only', live: undefined, config: scope(), changes: [{ command: 'add-last', scopes: ['config'] }], conflicts: 0, diff: 1 },
+    { name: 'no DHCP (bridge mode): nothing', live: undefined, config: undefined, changes: [], conflicts: 0, diff: 0 },
+  ] as const;
+  for (const c of cases) {
+    const plan = planNetwork({ network: 'n', ...(c.live ? { live: c.live } : {}), ...(c.config ? { config: c.config } : {}) }, [want], own);
+    t.match(plan.changes, c.changes, `${c.name}: changes`);
+    t.equal(plan.changes.length, c.changes.length, `${c.name}: no more changes`);
+    t.equal(plan.conflicts.length, c.conflicts, `${c.name}: conflicts`);
+    t.equal(plan.diff.length, c.diff, `${c.name}: drift entries`);
+  }
+  const outside = planNetwork({ network: 'n', config: scope() }, [{ ...want, ip: '10.1.1.5' }], own);
+  t.same(outside.changes, [], 'an address outside the subnet is not reserved');
+  t.same(
+    readDhcpScope(`<network><name>n</name><ip address='10.9.8.1' netmask='255.255.255.0'><dhcp><range start='10.9.8.128' end='10.9.8.254'/><host mac='52:54:00:AA:00:01' name='a' ip='10.9.8.3'/></dhcp></ip></network>`),
+    { address: '10.9.8.1', prefix: 24, hosts: [{ mac: '52:54:00:aa:00:01', ip: '10.9.8.3', name: 'a' }] },
+    'netmask form and upper-case MACs are read',
+  );
+  t.equal(readDhcpScope(`<network><name>b</name><forward mode='bridge'/><bridge name='br0'/></network>`), undefined, 'bridge mode has no DHCP');
+});
 
 t.test('pool and fixed addresses are reserved in libvirt DHCP, follow changes and out-of-band deletion, and go with the Instance', async (t) => {
   const env = await startEnv();
