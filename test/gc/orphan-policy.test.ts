@@ -2,7 +2,8 @@
  * deletionPolicy: Orphan and the garbage collector, through a real server: an Instance (or pool-backed
  * Network) deleted with its machine (network) left running keeps its IPAllocation — the controller removes
  * its ownerReference before letting the object go, so the collector sees nothing to collect — while with
- * deletionPolicy Delete the allocation is released with the object.
+ * deletionPolicy Delete the allocation is released with the object, and an Instance removed behind its
+ * controller's back (paused, finalizer stripped) has its leftover allocation collected.
  */
 import t from 'tap';
 import { instanceType, ipAllocationType, networkType, poolType } from '../../schemas/index.js';
@@ -73,4 +74,16 @@ t.test('pool-backed Network with deletionPolicy Orphan: its prefix outlives it, 
   const after = await allocationsOf(client, created.metadata.uid ?? '');
   t.equal(after.length, 1, 'the prefix of the network left running stays allocated');
   t.notOk(after[0]?.metadata.ownerReferences, 'and unowned');
+});
+
+t.test('an Instance removed behind its controller\'s back: the collector releases its address', async (t) => {
+  const created = await client.create(instanceType, pooled('forced', 'Delete'));
+  await waitReady(client, instanceType, 'forced');
+  t.equal((await allocationsOf(client, created.metadata.uid ?? '')).length, 1);
+  // Paused, then its finalizer removed by hand: the controller never runs its deletion path.
+  await client.patch(instanceType, ns, 'forced', { type: 'merge', body: { metadata: { annotations: { 'converge.io/paused': 'true' } } } });
+  await client.patch(instanceType, ns, 'forced', { type: 'merge', body: { metadata: { finalizers: null } } });
+  await client.delete(instanceType, ns, 'forced');
+  await gone(instanceType, 'forced');
+  await eventually(async () => (await allocationsOf(client, created.metadata.uid ?? '')).length === 0, 'leftover allocation collected');
 });
