@@ -4,11 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { issueCertificate } from '../../auth/tls/certs.js';
 import { writeFileAtomic } from '../../auth/tls/files.js';
 import { pkiPaths } from '../../auth/tls/pki.js';
 import { CliError } from '../errors.js';
+import { parseFlags } from '../flags.js';
 
 const HELP = `Usage: converge cert create --user USER [--group GROUP]... [--out PREFIX] [--days N]
 
@@ -25,25 +25,14 @@ Options:
 
 /** `converge cert`; resolves to the exit code. */
 export async function runCert(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string', default: './.converge' },
-        user: { type: 'string' },
-        group: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        days: { type: 'string', default: '365' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    throw new CliError(`cert: ${(err as Error).message}`, 2);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('cert', argv, {
+    'data-dir': { type: 'string', default: './.converge' },
+    user: { type: 'string' },
+    group: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    days: { type: 'string', default: '365' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -3,11 +3,11 @@
  * the key file and the store directly, not through the API: key material never crosses the network.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_FILE, encryptedPrefixes } from '../../server/encryption.js';
 import { aesGcmTransformer, addKey, KeyPlacement, loadKeyFile, promoteKey, reencrypt, removeKey } from '../../store/encryption/index.js';
 import { openBackend } from '../../store/index.js';
 import { CliError } from '../errors.js';
+import { parseFlags } from '../flags.js';
 
 const HELP = `Usage:
   converge secrets rotate-key [--stage]   add a new random key to the key file: first (it encrypts from
@@ -38,24 +38,13 @@ Skipping step 1 is not unsafe, only noisy: a replica without the new key reports
 
 /** `converge secrets …`; see HELP. */
 export async function runSecrets(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string', default: './.converge' },
-        'encryption-key-file': { type: 'string' },
-        store: { type: 'string' },
-        stage: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    throw new CliError(`secrets: ${(err as Error).message}`, 2);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('secrets', argv, {
+    'data-dir': { type: 'string', default: './.converge' },
+    'encryption-key-file': { type: 'string' },
+    store: { type: 'string' },
+    stage: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
   const [verb, name, ...extra] = positionals;
   if (values.help || verb === undefined) {
     process.stdout.write(HELP);

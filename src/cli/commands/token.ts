@@ -4,10 +4,9 @@
  * A created token is printed once: the file keeps only its hash.
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createToken, readTokenFile, revokeToken } from '../../auth/tokens/token-file.js';
 import { CliError } from '../errors.js';
-import { durationFlag } from '../flags.js';
+import { durationFlag, parseFlags } from '../flags.js';
 import { alignRows } from '../table-print.js';
 
 const HELP = `Usage: converge token create --user USER [--group GROUP]... [--ttl DURATION]
@@ -27,24 +26,15 @@ Options:
 `;
 
 function options(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string', default: './.converge' },
-        'token-file': { type: 'string' },
-        user: { type: 'string' },
-        group: { type: 'string', multiple: true },
-        ttl: { type: 'string' },
-        description: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    throw new CliError(`token: ${(err as Error).message}`, 2);
-  }
+  return parseFlags('token', argv, {
+    'data-dir': { type: 'string', default: './.converge' },
+    'token-file': { type: 'string' },
+    user: { type: 'string' },
+    group: { type: 'string', multiple: true },
+    ttl: { type: 'string' },
+    description: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
 }
 
 /** `converge token`; resolves to the exit code. */
