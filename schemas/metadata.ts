@@ -165,6 +165,16 @@ function checkFinalizers(finalizers: unknown, report: Report): void {
     const p = qualifiedNameProblem(f);
     if (p !== undefined) report(['finalizers', i], FieldReason.Invalid, `Invalid value: ${showValue(f)}: ${p}`);
   });
+  // The garbage collector's two deletion modes exclude each other (kube-apiserver's rule).
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) {
+    report(['finalizers'], FieldReason.Invalid, `Invalid value: ${showValue(finalizers)}: finalizer orphan and foregroundDeletion cannot be both set`);
+  }
+}
+
+/** kube's check of an ownerReference's apiVersion: `group/version` or `version`, the version not empty. */
+function apiVersionProblem(apiVersion: string): string | undefined {
+  const parts = apiVersion.split('/');
+  return parts.length > 2 || parts[parts.length - 1] === '' ? 'version must not be empty' : undefined;
 }
 
 function checkOwnerReferences(refs: unknown, report: Report): void {
@@ -184,6 +194,8 @@ function checkOwnerReferences(refs: unknown, report: Report): void {
       if (v === undefined || v === '') report(['ownerReferences', i, key], FieldReason.Required, 'Required value');
       else if (typeof v !== 'string') report(['ownerReferences', i, key], FieldReason.TypeInvalid, typeMessage(v, 'string'));
     }
+    const problem = typeof ref.apiVersion === 'string' && ref.apiVersion !== '' ? apiVersionProblem(ref.apiVersion) : undefined;
+    if (problem !== undefined) report(['ownerReferences', i, 'apiVersion'], FieldReason.Invalid, `Invalid value: ${showValue(ref.apiVersion)}: ${problem}`);
     for (const key of ['controller', 'blockOwnerDeletion'] as const) {
       const v = ref[key];
       if (v !== undefined && typeof v !== 'boolean') report(['ownerReferences', i, key], FieldReason.TypeInvalid, typeMessage(v, 'boolean'));

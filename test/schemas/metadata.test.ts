@@ -66,6 +66,9 @@ t.test('invalid metadata names the field and says what is allowed', async (t) =>
     ],
     ['bad finalizer', { name: 'a', namespace: 'b', finalizers: ['converge.io/a/b'] }, ns, 'metadata.finalizers[0]', 'FieldValueInvalid', /qualified name/],
     ['finalizers must be strings', { name: 'a', namespace: 'b', finalizers: [1] }, ns, 'metadata.finalizers[0]', 'FieldValueTypeInvalid', /expected string/],
+    ['both GC finalizers', { name: 'a', namespace: 'b', finalizers: ['orphan', 'foregroundDeletion'] }, ns, 'metadata.finalizers', 'FieldValueInvalid', /orphan and foregroundDeletion cannot be both set/],
+    ['owner apiVersion without version', { name: 'a', namespace: 'b', ownerReferences: [{ apiVersion: 'converge.io/', kind: 'X', name: 'x', uid: 'u' }] }, ns, 'metadata.ownerReferences[0].apiVersion', 'FieldValueInvalid', /version must not be empty/],
+    ['owner apiVersion with two slashes', { name: 'a', namespace: 'b', ownerReferences: [{ apiVersion: 'a/b/c', kind: 'X', name: 'x', uid: 'u' }] }, ns, 'metadata.ownerReferences[0].apiVersion', 'FieldValueInvalid', /version must not be empty/],
     ['owner without uid', { name: 'a', namespace: 'b', ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'x' }] }, ns, 'metadata.ownerReferences[0].uid', 'FieldValueRequired', /Required/],
     [
       'two controllers',
