@@ -14,7 +14,6 @@ import { createExternal } from './create.js';
 import { describeDrift, driftPolicyFor, driftStatus, EXISTS_PATH, storedDrift, trackDrift, type DriftRecord } from './drift.js';
 import { callExternal, ExternalAction } from './external.js';
 import { flushStatus, nowText, setConditions, setStatusField, type Run } from './run.js';
-import type { ObservationWithConditions } from './types.js';
 
 type Observed = Observation<Record<string, unknown>>;
 
@@ -131,13 +130,9 @@ const CONDITION_STATUSES: readonly unknown[] = Object.values(ConditionStatus);
 const isConditionType = (v: unknown): v is ConditionType => CONDITION_TYPES.includes(v);
 const isConditionStatus = (v: unknown): v is ConditionStatus => CONDITION_STATUSES.includes(v);
 
-/** The extra conditions of an {@link ObservationWithConditions}; reconciler-owned types are never taken from a driver. */
+/** The extra conditions of an observation (`Observation.conditions`); reconciler-owned types are never taken from a driver. */
 function driverConditions(obs: Observed): ConditionInput[] {
-  const list: unknown = 'conditions' in obs ? (obs as ObservationWithConditions).conditions : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((c: unknown): ConditionInput[] => {
-    if (c === null || typeof c !== 'object') return [];
-    const { type, status, reason, message } = c as Record<string, unknown>;
+  return (obs.conditions ?? []).flatMap(({ type, status, reason, message }): ConditionInput[] => {
     if (!isConditionType(type) || !isConditionStatus(status)) return [];
     if (type === ConditionType.Ready || type === ConditionType.Synced || type === ConditionType.Drifted) return [];
     return [{ type, status, ...(typeof reason === 'string' ? { reason } : {}), ...(typeof message === 'string' ? { message } : {}) }];

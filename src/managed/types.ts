@@ -61,13 +61,3 @@ export interface ManagedReconcilerOptions {
   readonly random?: () => number;
 }
 
-/**
- * An observation that also reports conditions about the external resource beyond the reconciler's own
- * (`Ready`, `Synced`, `Drifted`), e.g. the libvirt driver's `RestartRequired`. A driver's `observe` may return
- * one; after each observe of an existing resource the reconciler sets every condition in `conditions` on the
- * object as given (unchanged ones are no-ops). The reconciler never clears such a condition itself: a driver
- * that reports a type keeps reporting it, with status False once it no longer holds.
- */
-export interface ObservationWithConditions<Observed = Record<string, unknown>> extends Observation<Observed> {
-  readonly conditions?: readonly ConditionInput[];
-}

@@ -16,6 +16,17 @@ export interface DiffEntry {
   readonly observed?: unknown;
 }
 
+/**
+ * A condition a driver reports about an external resource beyond the reconciler's own (`Ready`, `Synced`,
+ * `Drifted`), e.g. libvirt's `RestartRequired`. `type` must be one of schemas/common.ts's ConditionType.
+ */
+export interface ObservedCondition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason?: string;
+  readonly message?: string;
+}
+
 /** What observe found. `observed` is the kind's status-relevant view of the external resource. */
 export interface Observation<Observed> {
   readonly exists: boolean;
@@ -23,6 +34,12 @@ export interface Observation<Observed> {
   readonly upToDate: boolean;
   readonly observed?: Observed;
   readonly diff: readonly DiffEntry[];
+  /**
+   * Extra conditions, set on the object after each observe of an existing resource (unchanged ones are
+   * no-ops). The reconciler never clears one itself: a driver that reports a type keeps reporting it, with
+   * status False once it no longer holds. Reconciler-owned types and unknown types are ignored.
+   */
+  readonly conditions?: readonly ObservedCondition[];
 }
 
 /** What create did: the name the resource got and, for asynchronous backends, an operation handle. */

@@ -12,7 +12,6 @@
  */
 import type { KubeObject } from '../../../schemas/object.js';
 import { ConvergeError, ErrorCode } from '../../errors/index.js';
-import type { ObservationWithConditions } from '../../managed/types.js';
 import { externalNameOf, type DiffEntry, type ExternalClient } from '../types.js';
 import { domainXml, macFor, readDomainXml, type DomainConfig, type DomainDisk, type DomainShape } from './domain-xml.js';
 import { resolveImage } from './images.js';
@@ -134,7 +133,7 @@ export function libvirtInstanceClient(virsh: Virsh, settings: LibvirtSettings, r
   };
 
   return {
-    async observe(obj, signal): Promise<ObservationWithConditions> {
+    async observe(obj, signal) {
       const name = externalNameOf(obj, LIBVIRT_INSTANCE_PREFIX);
       const config = await readConfig(name, signal);
       if (config === undefined) return { exists: false, upToDate: false, diff: [] };
