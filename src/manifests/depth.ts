@@ -1,4 +1,4 @@
-import { Parser } from 'yaml';
+import type { CST } from 'yaml';
 
 /** Deepest nesting accepted in a manifest (Kubernetes objects need a few dozen at most). */
 export const MAX_MANIFEST_DEPTH = 100;
@@ -8,12 +8,13 @@ type CstNode = { type?: string; value?: unknown; key?: unknown; items?: unknown[
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
 /**
- * The deepest collection nesting in a YAML stream, computed on the concrete syntax tree with an explicit stack.
- * The `yaml` package's composer recurses once per level, so a hostile 10,000-deep document would exhaust the
- * stack or memory; this check runs first, on the non-recursive parser's output, and stops at `limit`.
+ * Whether the collections in a YAML stream's concrete syntax tree (the `yaml` package's `Parser` output) nest
+ * deeper than `limit`, computed with an explicit stack. The package's composer recurses once per level, so a
+ * hostile 10,000-deep document would exhaust the stack or memory; this check runs first, on the non-recursive
+ * parser's tokens, which are then composed without being parsed again.
  */
-export function yamlDepthExceeds(text: string, limit = MAX_MANIFEST_DEPTH): boolean {
-  for (const token of new Parser().parse(text)) {
+export function cstDepthExceeds(tokens: readonly CST.Token[], limit = MAX_MANIFEST_DEPTH): boolean {
+  for (const token of tokens) {
     const stack: { node: unknown; depth: number }[] = [{ node: token, depth: 0 }];
     while (stack.length > 0) {
       const { node, depth } = stack.pop()!;

@@ -1,5 +1,5 @@
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
-import { MAX_MANIFEST_DEPTH, yamlDepthExceeds } from './depth.js';
+import { Composer, LineCounter, Parser, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { MAX_MANIFEST_DEPTH, cstDepthExceeds } from './depth.js';
 
 /** Limits that keep a hostile manifest from exhausting memory (alias bombs) or the stack. */
 const MAX_ALIASES = 100;
@@ -81,11 +81,12 @@ function findDuplicateKey(root: Node): Node | undefined {
  * Syntax errors, alias bombs and duplicate keys throw a {@link ManifestError} pointing at the line.
  */
 export function parseManifests(text: string, source: string): ManifestDocument[] {
-  if (yamlDepthExceeds(text)) throw new ManifestError(source, 1, `invalid YAML: nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
   const counter = new LineCounter();
+  // What parseAllDocuments does, with the tokens kept so the depth check does not parse the text a second time.
+  const tokens = Array.from(new Parser(counter.addNewLine).parse(text));
+  if (cstDepthExceeds(tokens)) throw new ManifestError(source, 1, `invalid YAML: nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
   // The package's own duplicate-key check is quadratic in the number of keys; ours (below) is linear.
-  const docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false, strict: true });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const list = Array.from(new Composer({ uniqueKeys: false, prettyErrors: false, strict: true }).compose(tokens));
   const out: ManifestDocument[] = [];
   list.forEach((doc, index) => {
     const problem = doc.errors[0];
