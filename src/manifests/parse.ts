@@ -1,5 +1,6 @@
 import { Composer, LineCounter, Parser, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import { MAX_MANIFEST_DEPTH, cstDepthExceeds } from './depth.js';
+import { fastLoadDocuments, type LoadedDocument } from './fast-load.js';
 
 /** Limits that keep a hostile manifest from exhausting memory (alias bombs) or the stack. */
 const MAX_ALIASES = 100;
@@ -79,8 +80,36 @@ function findDuplicateKey(root: Node): Node | undefined {
 /**
  * Parses a multi-document YAML (or JSON) manifest. Empty documents (`---` alone, comments) are skipped.
  * Syntax errors, alias bombs and duplicate keys throw a {@link ManifestError} pointing at the line.
+ * Well-formed input takes the fast path (fast-load.ts); fields' lines are then found by the careful parser
+ * only for the documents that are asked about (a validation error).
  */
 export function parseManifests(text: string, source: string): ManifestDocument[] {
+  const fast = fastLoadDocuments(text);
+  if (fast === undefined) return parseCarefully(text, source);
+  return fast.flatMap((doc, index) =>
+    doc.value === null || doc.value === undefined ? [] : [{ source, index, line: doc.line, value: doc.value, lineOf: lazyLineOf(doc, source) }],
+  );
+}
+
+/** `lineOf` for a fast-loaded document: the careful parser reads that document's text on the first call. */
+function lazyLineOf(doc: LoadedDocument, source: string): (path: readonly (string | number)[]) => number {
+  let careful: ManifestDocument | undefined;
+  let tried = false;
+  return (path) => {
+    if (!tried) {
+      tried = true;
+      try {
+        careful = parseCarefully(doc.text, source)[0];
+      } catch {
+        careful = undefined; // js-yaml accepted what the strict parser does not: the document's line will do
+      }
+    }
+    return careful === undefined ? doc.line : careful.lineOf(path) + doc.textLine - 1;
+  };
+}
+
+/** The `yaml` package's parse with lines for every node and precise errors; see {@link parseManifests}. */
+function parseCarefully(text: string, source: string): ManifestDocument[] {
   const counter = new LineCounter();
   // What parseAllDocuments does, with the tokens kept so the depth check does not parse the text a second time.
   const tokens = Array.from(new Parser(counter.addNewLine).parse(text));
