@@ -9,6 +9,7 @@ import { gitRepositoryType } from './gitrepository.js';
 import { instanceType } from './instance.js';
 import { ipAllocationType } from './ipallocation.js';
 import { leaseType } from './lease.js';
+import { namespaceType } from './namespace.js';
 import { networkType } from './network.js';
 import { poolType } from './pool.js';
 import { providerConfigType } from './providerconfig.js';
@@ -17,7 +18,7 @@ import { secretType } from './secret.js';
 import { volumeType } from './volume.js';
 
 export { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './rbac.js';
-export { bucketType, eventType, gitRepositoryType, instanceType, ipAllocationType, leaseType, networkType, poolType, providerConfigType, secretType, volumeType };
+export { bucketType, eventType, gitRepositoryType, instanceType, ipAllocationType, leaseType, namespaceType, networkType, poolType, providerConfigType, secretType, volumeType };
 
 /** Every Converge kind, in a stable order (used for discovery, OpenAPI and CRDs; see {@link servedTypes}). */
 export const resourceTypes: readonly ResourceType[] = [
@@ -32,7 +33,7 @@ export const resourceTypes: readonly ResourceType[] = [
 ];
 
 /** Core kinds (group `""`, served under `/api/v1`) the API server serves alongside the Converge kinds; no CRDs. */
-export const coreTypes: readonly ResourceType[] = [eventType, secretType];
+export const coreTypes: readonly ResourceType[] = [eventType, secretType, namespaceType];
 
 /**
  * Built-in Kubernetes kinds of named groups the API server serves so that the in-cluster code paths run

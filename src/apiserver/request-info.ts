@@ -65,7 +65,10 @@ export function resolveRequestInfo(method: string, url: URL): RequestInfo | unde
     if (!SEGMENT.test(decodeURIComponent(p))) throw new BadRequestError(`invalid path segment "${p.slice(0, 64)}"`);
   }
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // `/api/v1/namespaces/<name>/status` is the Namespace's own subresource, not a resource in that namespace
+  // (kube-apiserver's namespaceSubresources).
+  const namespaceSubresource = group === '' && rest.length === 3 && rest[2] === 'status';
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

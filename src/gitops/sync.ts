@@ -8,7 +8,7 @@
  * - when an apply fails, nothing is pruned.
  */
 import { MAX_INVENTORY, MAX_SYNC_ERRORS, type InventoryEntry, type SyncError } from '../../schemas/gitrepository.js';
-import { resourceTypes } from '../../schemas/index.js';
+import { namespaceType, resourceTypes } from '../../schemas/index.js';
 import type { ResourceType } from '../../schemas/types.js';
 import type { ApiClient } from '../client/types.js';
 import type { ResolvedManifest } from '../manifests/resolve.js';
@@ -37,6 +37,12 @@ export type SyncOutcome = (typeof SyncOutcome)[keyof typeof SyncOutcome];
 /** GitRepositories in this namespace may sync cluster-scoped objects and into any namespace (like Flux's flux-system). */
 export const GITOPS_ADMIN_NAMESPACE = 'converge-system';
 
+/**
+ * What a sync may apply by default: the Converge kinds, and Namespaces (cluster-scoped, so only a GitRepository in
+ * the admin namespace may sync them; they are applied before their content and pruning one deletes its content).
+ */
+export const GITOPS_TYPES: readonly ResourceType[] = [...resourceTypes, namespaceType];
+
 /** Options of {@link syncTree}. */
 export interface SyncTreeOptions {
   readonly client: ApiClient;
@@ -52,7 +58,7 @@ export interface SyncTreeOptions {
   readonly prune: boolean;
   /** Deletion budget in percent of `previous`; 100 disables it. */
   readonly maxPrunePercent: number;
-  /** Kinds that may appear; default every Converge kind. */
+  /** Kinds that may appear; default every Converge kind and core v1 Namespace ({@link GITOPS_TYPES}). */
   readonly types?: readonly ResourceType[];
   /** Field manager; default `converge-gitops`. */
   readonly fieldManager?: string;
@@ -116,7 +122,7 @@ function outsideNamespace(objects: readonly ResolvedManifest[], namespace: strin
 /** Runs one sync; see the module comment. Throws only for failures of the directory itself (unreadable). */
 export async function syncTree(options: SyncTreeOptions): Promise<SyncResult> {
   const previous = [...options.previous].sort(byKey);
-  const rendered = await renderTree({ root: options.root, path: options.path, defaultNamespace: options.defaultNamespace, types: options.types ?? resourceTypes });
+  const rendered = await renderTree({ root: options.root, path: options.path, defaultNamespace: options.defaultNamespace, types: options.types ?? GITOPS_TYPES });
   const unchanged = { applied: [], pruned: [], inventory: previous };
   if (options.confineTo !== undefined) rendered.errors.push(...outsideNamespace(rendered.objects, options.confineTo));
   if (rendered.errors.length === 0 && rendered.objects.length > MAX_INVENTORY) {

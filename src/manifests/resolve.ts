@@ -19,8 +19,8 @@ export interface ResolveOptions {
   readonly defaultNamespace: string;
 }
 
-/** Apply order: what others reference comes first (kubectl-style ordering, by dependency). */
-const KIND_ORDER = ['ProviderConfig', 'Pool', 'Network', 'Volume', 'Bucket', 'Instance'];
+/** Apply order: what others reference comes first (kubectl-style ordering, by dependency); Namespaces before their content. */
+const KIND_ORDER = ['Namespace', 'ProviderConfig', 'Pool', 'Network', 'Volume', 'Bucket', 'Instance'];
 
 function kindRank(kind: string): number {
   const i = KIND_ORDER.indexOf(kind);

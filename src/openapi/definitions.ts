@@ -16,7 +16,9 @@ const KIND_DOC = 'Kind is a string value representing the REST resource this obj
 /** `spec`/`status`, or for core kinds with a top-level schema (Event) that schema's properties and required list. */
 function body(type: ResourceType, dialect: typeof SchemaDialect.V2 | typeof SchemaDialect.V3): { properties: JsonObject; required: string[] } {
   if (type.topLevel === undefined) {
-    return { properties: { spec: zodToOpenApi(type.spec, dialect), status: zodToOpenApi(type.status, dialect) }, required: ['spec'] };
+    // A spec whose schema accepts its absence (core v1 Namespace, defaulted) is optional, as in kube.
+    const required = type.spec.safeParse(undefined).success ? [] : ['spec'];
+    return { properties: { spec: zodToOpenApi(type.spec, dialect), status: zodToOpenApi(type.status, dialect) }, required };
   }
   const schema = zodToOpenApi(type.topLevel, dialect);
   const props = schema.properties;

@@ -6,6 +6,7 @@ import { rfc3339, type RegistryContext, type WriteOptions } from './context.js';
 import { objectKey } from './keys.js';
 import { modified, notFound } from './names.js';
 import { getObject } from './read.js';
+import { checkNamespaceDeletable, heldBySpecFinalizers, isNamespaceType, terminatingNamespace } from './namespace.js';
 
 /** Preconditions of a delete (`DeleteOptions.preconditions`). */
 export interface DeletePreconditions {
@@ -91,7 +92,9 @@ function checkPreconditions(type: ResourceType, current: KubeObject, pre: Delete
  * for Orphan, `foregroundDeletion` for Foreground, neither for Background), also on an object already
  * terminating, as kube-apiserver does. With finalizers present it only sets `deletionTimestamp` (once;
  * generation bumps) and the object stays until the last finalizer is removed by an update. Without
- * finalizers it is removed at once. Dry-run computes the same answer and writes nothing.
+ * finalizers it is removed at once. Dry-run computes the same answer and writes nothing. A Namespace is also
+ * held by its `spec.finalizers` (it becomes `Terminating`), and the built-in ones are never deleted (403); see
+ * namespace.ts.
  */
 export async function deleteObject(
   ctx: RegistryContext,
@@ -100,6 +103,7 @@ export async function deleteObject(
   name: string,
   options: DeleteOptions = {},
 ): Promise<DeleteResult> {
+  if (isNamespaceType(type)) checkNamespaceDeletable(name);
   for (let attempt = 0; ; attempt++) {
     const current = await getObject(ctx, type, namespace, name);
     checkPreconditions(type, current, options.preconditions);
@@ -109,10 +113,11 @@ export async function deleteObject(
       const existing = current.metadata.finalizers ?? [];
       const finalizers = finalizersAfterDelete(existing, options);
       const finalizersChanged = !sameSet(existing, finalizers);
-      if (finalizers.length > 0) {
+      // A Namespace waits for its spec.finalizers too (the namespace controller empties it first).
+      if (finalizers.length > 0 || heldBySpecFinalizers(current)) {
         const alreadyDeleting = current.metadata.deletionTimestamp !== undefined;
         if (alreadyDeleting && !finalizersChanged) return { object: current, removed: false };
-        const terminating: KubeObject = {
+        const marked: KubeObject = {
           ...current,
           metadata: {
             ...current.metadata,
@@ -122,6 +127,7 @@ export async function deleteObject(
               : { deletionTimestamp: rfc3339(ctx.now()), deletionGracePeriodSeconds: 0, generation: (current.metadata.generation ?? 1) + 1 }),
           },
         };
+        const terminating = isNamespaceType(type) ? terminatingNamespace(marked) : marked;
         if (options.dryRun) return { object: terminating, removed: false };
         const { kv } = await ctx.backend.update(key, encodeObject(terminating), expected);
         return { object: decodeObject(kv), removed: false };

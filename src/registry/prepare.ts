@@ -6,6 +6,7 @@ import { validateMetadata } from '../../schemas/metadata.js';
 import { checkUpdate, parseWithCauses, validateSpec, validateStatus } from '../../schemas/validate.js';
 import { cause } from './causes.js';
 import { strategyFor } from './strategy.js';
+import { heldBySpecFinalizers, isNamespaceType, namespaceUpdateCauses, prepareNamespaceCreate, terminatingNamespace } from './namespace.js';
 import { rfc3339, type RegistryContext, type WriteOptions } from './context.js';
 
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
@@ -157,7 +158,9 @@ export function prepareCreate(
   meta.uid = ctx.newUid();
   meta.creationTimestamp = rfc3339(ctx.now());
   meta.generation = 1;
-  return { apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta, spec };
+  const created: KubeObject = { apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta, spec };
+  if (isNamespaceType(type)) failIfInvalid(type, meta.name, prepareNamespaceCreate(created));
+  return created;
 }
 
 /** Drops metadata a create request cannot set. */
@@ -233,6 +236,7 @@ export function prepareUpdate(type: ResourceType, old: KubeObject, body: unknown
   if (!isDeepStrictEqual(old.spec ?? {}, spec)) meta.generation = (old.metadata.generation ?? 1) + 1;
   const result: KubeObject = { apiVersion: old.apiVersion, kind: old.kind, metadata: meta, spec };
   if (old.status !== undefined) result.status = old.status;
+  if (isNamespaceType(type)) failIfInvalid(type, old.metadata.name, namespaceUpdateCauses(old, result));
   return result;
 }
 
@@ -249,10 +253,13 @@ export function prepareStatusUpdate(type: ResourceType, old: KubeObject, body: u
   const result: KubeObject = { apiVersion: old.apiVersion, kind: old.kind, metadata: meta };
   if (old.spec !== undefined) result.spec = old.spec;
   if (status !== undefined) result.status = status;
+  // A terminating namespace stays Terminating whatever a status write says: admission relies on the phase.
+  if (isNamespaceType(type) && meta.deletionTimestamp !== undefined) return terminatingNamespace(result);
   return result;
 }
 
 /** True when a stored object is terminating and no finalizer holds it any more: it must now be removed. */
 export function readyToRemove(obj: KubeObject): boolean {
-  return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.finalizers ?? []).length === 0;
+  // A Namespace is also held by its spec.finalizers (the namespace controller's `kubernetes`).
+  return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.finalizers ?? []).length === 0 && !heldBySpecFinalizers(obj);
 }

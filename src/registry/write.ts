@@ -10,8 +10,9 @@ import { alreadyExists, modified, notFound } from './names.js';
 import { failIfInvalid, prepareCreate, prepareStatusUpdate, prepareUpdate, readyToRemove } from './prepare.js';
 import { cause } from './causes.js';
 import { getObject } from './read.js';
+import { admitCreateInNamespace } from './namespace.js';
 
-/** Creates an object (POST). Throws 409 AlreadyExists, 422 Invalid, 400 BadRequest. */
+/** Creates an object (POST). Throws 409 AlreadyExists, 422 Invalid, 400 BadRequest, 403 in a terminating namespace. */
 export async function createObject(
   ctx: RegistryContext,
   type: ResourceType,
@@ -23,6 +24,7 @@ export async function createObject(
   if (options.fieldManager !== undefined) {
     setManagedFields(obj, recordUpdate({ live: undefined, updated: obj, manager: options.fieldManager, now: ctx.now() }));
   }
+  await admitCreateInNamespace(ctx, type, obj);
   const key = objectKey(type, obj.metadata.namespace, obj.metadata.name);
   if (options.dryRun) {
     if ((await ctx.backend.get(key)) !== undefined) throw alreadyExists(type, obj.metadata.name);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { createManagedControllers, ensureDefaultProviderConfig } from '../../controllers/index.js';
+import { createNamespaceController, ensureBuiltinNamespaces } from '../../controllers/namespace/index.js';
 import { createInProcessClient } from '../client/inprocess.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -57,6 +58,7 @@ export interface ControlLoops {
 export async function startControlLoops(options: ControlLoopOptions): Promise<ControlLoops> {
   const client = createInProcessClient({ registry: options.registry });
   await ensureDefaultProviderConfig(client);
+  await ensureBuiltinNamespaces(client);
   const identity = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const elector = new LeaderElector({
     lock: new BackendLeaseLock({ backend: options.backend, name: 'converge-controllers' }),
@@ -89,6 +91,8 @@ export async function startControlLoops(options: ControlLoopOptions): Promise<Co
   // Leader-only, like the controllers; kube mode does not wire it (the cluster's own collector does the job).
   const gc = { client, informers: built.informers, types: gcTypes, recorder, logger: options.logger, runtimeMetrics };
   manager.add(new GarbageCollector({ ...gc, metrics: createGcMetrics(options.metrics.registry) }));
+  // Leader-only too, and likewise not in kube mode (the cluster's namespace controller empties namespaces).
+  manager.add(createNamespaceController({ client, informers: built.informers, recorder, logger: options.logger, runtimeMetrics }));
   const abort = new AbortController();
   // Every controller and informer listens on this one signal.
   setMaxListeners(100, abort.signal);

@@ -36,7 +36,7 @@ t.test('v2: definitions include the Event and EventList', async (t) => {
 });
 
 t.test('core kinds get no CRD and are not Converge kinds', async (t) => {
-  t.same(coreTypes.map((c) => c.kind), ['Event', 'Secret']);
+  t.same(coreTypes.map((c) => c.kind), ['Event', 'Secret', 'Namespace']);
   t.notOk(resourceTypes.some((r) => r.kind === 'Event'));
   t.same([...renderCrds(servedTypes).keys()], [...renderCrds(resourceTypes).keys()], 'crd: false kinds are skipped');
 });

@@ -33,6 +33,8 @@ const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const viewRules: PolicyRule[] = [
   { apiGroups: [CONVERGE_GROUP], resources: ['*'], verbs: READ },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: READ },
+  // kube's view role reads namespaces too (`kubectl get ns`); creating and deleting them is cluster-admin's.
+  { apiGroups: [''], resources: ['namespaces', 'namespaces/status'], verbs: READ },
 ];
 const editRules: PolicyRule[] = [
   ...viewRules,
@@ -51,6 +53,12 @@ const controllerRules: PolicyRule[] = [
   { apiGroups: [''], resources: [secretType.plural], verbs: READ },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: [...READ, 'create', 'update', 'patch', 'delete'] },
   { apiGroups: [leaseType.group], resources: [leaseType.plural], verbs: [...READ, 'create', 'update', 'patch'] },
+  // The namespace controller: watch namespaces, report on and finalize terminating ones, empty them.
+  { apiGroups: [''], resources: ['namespaces'], verbs: [...READ, 'update', 'patch'] },
+  { apiGroups: [''], resources: ['namespaces/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: [''], resources: [secretType.plural], verbs: ['delete'] },
+  { apiGroups: [leaseType.group], resources: [leaseType.plural], verbs: ['delete'] },
+  { apiGroups: [RBAC_GROUP], resources: ['roles', 'rolebindings'], verbs: ['list', 'delete'] },
 ];
 
 /** Discovery, version, OpenAPI and health: what any authenticated client needs to start talking. */
