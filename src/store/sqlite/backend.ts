@@ -32,6 +32,7 @@ import { openDatabase, readSequence } from './schema.js';
 import { NO_UPPER_BOUND, prepareStatements, toLogRow, type Statements } from './statements.js';
 import type { WriteOp } from '../log/plan.js';
 import { GroupCommitWriter } from './writer.js';
+import { openFileSync, type FileSync } from './durability.js';
 
 /** {@link BackendStats} plus what only the sqlite backend knows. */
 export interface SqliteStats extends BackendStats {
@@ -47,6 +48,7 @@ export class SqliteBackend implements Backend, LogSource {
   private readonly db: Database.Database;
   private readonly stmts: Statements;
   private readonly writer: GroupCommitWriter;
+  private readonly files: FileSync;
   private readonly compactor: SqliteCompactor;
   private readonly auto: AutoCompactor;
   private readonly hub: LogWatchHub;
@@ -55,26 +57,36 @@ export class SqliteBackend implements Backend, LogSource {
   private rows: number;
   private closed = false;
 
-  /** Opens (creating if needed) the store file at `path`; see `openDatabase` for locking errors. */
+  /**
+   * Opens (creating if needed) the store file at `path`; see `openDatabase` for locking errors. `syncFiles`
+   * opens what syncs the files (tests pass one that lets them hold a commit between write and fsync).
+   */
   constructor(
     readonly path: string,
     options: BackendOptions = {},
+    syncFiles: (path: string) => FileSync = openFileSync,
   ) {
     this.db = openDatabase(path);
     this.stmts = prepareStatements(this.db);
     this.revision = readSequence(this.db);
     this.liveKeys = this.stmts.countLive.get()?.n ?? 0;
     this.rows = this.stmts.countRows.get()?.n ?? 0;
-    this.compactor = new SqliteCompactor(this.db, this.stmts, {
+    try {
+      this.files = syncFiles(path);
+    } catch (err) {
+      this.db.close();
+      throw new UnavailableError(`sqlite store ${path}: cannot open its files for syncing: ${String(err)}`, { cause: err });
+    }
+    this.writer = new GroupCommitWriter(this.db, this.stmts, {
+      revision: () => this.revision,
+      committed: (rows) => this.committed(rows),
+    }, this.files);
+    this.compactor = new SqliteCompactor(this.db, this.stmts, this.writer, {
       onDeleted: (n) => {
         this.rows -= n;
       },
     });
     this.hub = new LogWatchHub(this);
-    this.writer = new GroupCommitWriter(this.db, this.stmts, {
-      revision: () => this.revision,
-      committed: (rows) => this.committed(rows),
-    });
     this.auto = startAutoCompaction(
       {
         currentRevision: () => this.revision,
@@ -90,7 +102,8 @@ export class SqliteBackend implements Backend, LogSource {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.checkOpen();
-    const row = this.stmts.latest.get(key);
+    // Bounded by the published revision: a committed write is invisible until it is durable.
+    const row = this.stmts.latestAt.get(key, this.revision);
     return row === undefined || row.deleted === 1 ? undefined : rowToKeyValue(toLogRow(row));
   }
 
@@ -157,12 +170,16 @@ export class SqliteBackend implements Backend, LogSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.writer.flush();
+    await this.writer.idle();
     this.hub.closeAll();
     await this.auto.stop();
     await this.compactor.stop();
-    this.writer.flush();
+    // Leave the database file synced and the WAL empty; and should SQLite's own closing checkpoint find
+    // anything (it cannot: writes were refused from the first line), let it sync.
+    await this.writer.checkpoint().catch(() => undefined);
+    this.db.pragma('synchronous = FULL');
     this.db.close();
+    this.files.close();
   }
 
   currentRevision(): number {

@@ -1,10 +1,9 @@
 /**
  * Compaction of the sqlite log: delete rows superseded at or below the target revision and tombstones at
  * or below it, record the new compaction point, then give the space back (WAL checkpoint + incremental
- * vacuum). Work proceeds in chunks of revisions, one short transaction each, yielding to the event loop
- * in between so writes are not stalled behind a long delete.
+ * vacuum). Work proceeds in chunks of revisions, one short transaction each, run by the backend's writer
+ * between its commits so writes are not stalled behind a long delete and nothing writes during a checkpoint.
  */
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { prepareWriteMeta, readMeta } from './schema.js';
 import type { Statements } from './statements.js';
@@ -24,6 +23,14 @@ export interface CompactionCounters {
   readonly lastRunAt: number;
   /** Compactions that failed (the next run retries the same range). */
   readonly failures: number;
+}
+
+/** The part of the backend's writer compaction uses (see `writer.ts`). */
+export interface SerialWriter {
+  /** Runs a write transaction between commits. */
+  run(fn: () => void): Promise<void>;
+  /** Checkpoints the WAL into the database file (synced) and truncates it. */
+  checkpoint(): Promise<void>;
 }
 
 /** Options for {@link SqliteCompactor}. */
@@ -46,6 +53,7 @@ export class SqliteCompactor {
   constructor(
     private readonly db: Database.Database,
     private readonly stmts: Statements,
+    private readonly writer: SerialWriter,
     private readonly options: SqliteCompactorOptions = {},
   ) {
     this.compacted = readMeta(db, COMPACT_REVISION_KEY);
@@ -98,9 +106,11 @@ export class SqliteCompactor {
       const from = this.compacted;
       const to = Math.min(target, from + this.chunk);
       this.compacted = to;
-      let n: number;
+      let n = 0;
       try {
-        n = chunk(from, to);
+        await this.writer.run(() => {
+          n = chunk(from, to);
+        });
       } catch (err) {
         // Nothing was deleted: move back so the next run covers this chunk again.
         this.compacted = from;
@@ -108,11 +118,12 @@ export class SqliteCompactor {
       }
       this.counts = { ...this.counts, rowsDeleted: this.counts.rowsDeleted + n };
       this.options.onDeleted?.(n);
-      await yieldToLoop();
     }
     if (!this.stopped && this.db.open) {
-      this.db.pragma('incremental_vacuum');
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      await this.writer.run(() => {
+        this.db.pragma('incremental_vacuum');
+      });
+      await this.writer.checkpoint();
     }
     this.counts = {
       ...this.counts,

@@ -1,8 +1,9 @@
 /**
  * Opening the sqlite file: durability settings, the exclusive lock and kine's log-structured schema.
  *
- * Durability: WAL with `synchronous=FULL` fsyncs the WAL on every commit, so an acknowledged write
- * survives `kill -9` and power loss. Exclusivity: `locking_mode=EXCLUSIVE` makes the connection keep the
+ * Durability: WAL with `synchronous=OFF` and no automatic checkpoints, because the writer makes every
+ * commit durable itself, on the thread pool, before acknowledging it (`durability.ts`, `writer.ts`): an
+ * acknowledged write survives `kill -9` and power loss. Exclusivity: `locking_mode=EXCLUSIVE` makes the connection keep the
  * file's OS lock from the first transaction until it closes; the kernel drops it if the process dies, so
  * there is never a stale lock to clean up, and a second process (or connection) cannot read or write.
  */
@@ -50,7 +51,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     // auto_vacuum only takes effect before the first table exists; it lets compaction return pages to the OS.
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // Converge syncs off the event loop instead (durability.ts): SQLite must neither fsync nor checkpoint.
+    db.pragma('synchronous = OFF');
+    db.pragma('wal_autocheckpoint = 0');
     // Taking a write lock now makes the exclusive lock ours for the connection's lifetime.
     db.exec('BEGIN EXCLUSIVE');
     db.exec(SCHEMA);

@@ -54,6 +54,8 @@ export interface RangeParams {
 export interface Statements {
   /** Newest row of a key (tombstones included). */
   readonly latest: Database.Statement<[string], KineRow>;
+  /** Newest row of a key at or below a revision (tombstones included). */
+  readonly latestAt: Database.Statement<[string, number], KineRow>;
   /** Live rows with `lo <= name < hi` as of a revision, in key order. */
   readonly rangeFrom: Database.Statement<[RangeParams], KineRow>;
   /** Live rows with `lo < name < hi` as of a revision, in key order (continuing after a key). */
@@ -90,6 +92,9 @@ function rangeSql(lower: '>=' | '>'): string {
 export function prepareStatements(db: Database.Database): Statements {
   return {
     latest: db.prepare<[string], KineRow>('SELECT * FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1'),
+    latestAt: db.prepare<[string, number], KineRow>(
+      'SELECT * FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1',
+    ),
     rangeFrom: db.prepare<[RangeParams], KineRow>(rangeSql('>=')),
     rangeAfter: db.prepare<[RangeParams], KineRow>(rangeSql('>')),
     rowsAfter: db.prepare(`
