@@ -62,7 +62,7 @@ t.test('an Instance waits for its Volume and Network without calling the driver,
   const inst = await waitReady(client, instanceType, 'web-1');
   t.equal(conditionOf(inst, 'Ready')?.reason, 'Available');
   t.equal(clouds.get('default').calls.get('create:Instance'), 1, 'created once, after both were Ready');
-  t.match(inst.status, { addresses: ['10.20.0.2'], powerState: 'Running' });
+  t.match(inst.status, { addresses: ['10.20.0.128'], powerState: 'Running' });
 });
 
 t.test('once created, an Instance is not held back by a dependency that stops being Ready', async (t) => {

@@ -19,7 +19,7 @@ t.test('an Instance with a Volume and a Network, and a Bucket, become Ready on t
   t.ok(net.metadata.finalizers?.includes('converge.io/finalizer'));
 
   const inst = await waitReady(client, instanceType, 'web');
-  t.match(inst.status, { powerState: 'Running', phase: 'Running', addresses: ['10.20.0.2'], hostId: 'sim-host-1' });
+  t.match(inst.status, { powerState: 'Running', phase: 'Running', addresses: ['10.20.0.128'], hostId: 'sim-host-1' });
   t.equal(conditionOf(inst, 'Drifted')?.status, 'False');
   t.same(env.clouds.get('default').names(SimKind.Instance), [inst.status?.['externalName']]);
 

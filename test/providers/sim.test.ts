@@ -62,11 +62,68 @@ t.test('instance addresses come from the simulated network; volumes attach and d
   await simClient(simVolume, cloud).create(vol, signal);
   await simClient(simInstance, cloud).create(inst, signal);
   const observed = await simClient(simInstance, cloud).observe(inst, signal);
-  t.match(observed.observed, { addresses: ['192.168.5.2', '192.168.5.77'], powerState: 'Stopped', phase: 'Stopped' });
+  t.match(observed.observed, { addresses: ['192.168.5.128', '192.168.5.77'], powerState: 'Stopped', phase: 'Stopped' }, 'DHCP leases from the upper half, as on libvirt');
   t.match((await simClient(simVolume, cloud).observe(vol, signal)).observed, { attachedTo: 'vm' });
   await simClient(simInstance, cloud).delete(inst, signal);
   t.equal((await simClient(simVolume, cloud).observe(vol, signal)).observed?.['attachedTo'], undefined, 'detached on delete');
   t.match((await simClient(simNetwork, cloud).observe(net, signal)).observed, { gateway: '192.168.5.1', cidr: '192.168.5.0/24' });
+});
+
+/** An Instance object named `name` (its own uid) with the given interfaces. */
+function instanceWith(name: string, networks: Record<string, unknown>[]): KubeObject {
+  const obj = object('Instance', { image: 'img', vcpus: 1, memoryMiB: 64, networks }, name);
+  return { ...obj, metadata: { ...obj.metadata, uid: `uid-${name}` } };
+}
+
+async function simNet(cloud: SimCloud, name: string, spec: Record<string, unknown>): Promise<void> {
+  const net = object('Network', spec, name);
+  await simClient(simNetwork, cloud).create({ ...net, metadata: { ...net.metadata, uid: `uid-${name}` } }, signal);
+}
+
+async function addressesOf(cloud: SimCloud, inst: KubeObject): Promise<unknown> {
+  return (await simClient(simInstance, cloud).observe(inst, signal)).observed?.['addresses'];
+}
+
+t.test('simulated DHCP never hands out an address in use; a fixed address in use is refused', async (t) => {
+  const cloud = new SimCloud('test');
+  const instances = simClient(simInstance, cloud);
+  await simNet(cloud, 'lan', { cidr: '10.1.0.0/29' });
+  const lan = (address?: string) => ({ networkRef: { name: 'lan' }, ...(address !== undefined ? { address } : {}) });
+
+  // DHCP serves the upper half of 10.1.0.0/29 without the broadcast address: .4 to .6.
+  await instances.create(instanceWith('fixed', [lan('10.1.0.4')]), signal);
+  const a = instanceWith('a', [lan()]);
+  await instances.create(a, signal);
+  t.same(await addressesOf(cloud, a), ['10.1.0.5'], 'DHCP skips the fixed .4');
+
+  const b = instanceWith('b', [lan(), lan()]);
+  await t.rejects(instances.create(b, signal), {
+    name: 'UnavailableError',
+    message: 'network "lan" has no free address in its DHCP range 10.1.0.4-10.1.0.6 (simulated)',
+  }, 'two interfaces need two leases; only .6 is left');
+  t.equal(cloud.names(SimKind.Instance).length, 2, 'the refused instance was not created');
+
+  const c = instanceWith('c', [lan('10.1.0.5')]);
+  await t.rejects(instances.create(c, signal), {
+    name: 'UnavailableError',
+    message: 'address 10.1.0.5 on network "lan" is in use by instance default/a (simulated)',
+  }, 'a fixed (or Pool-allocated) address another instance holds is refused, naming the holder');
+  await instances.delete(a, signal);
+  await instances.create(c, signal);
+  t.same(await addressesOf(cloud, c), ['10.1.0.5'], 'free again once the holder is gone');
+  t.same(await instances.create(c, signal), { externalName: derivedExternalName('ci', 'uid-c') }, 'a repeated create adopts: its own address is no conflict');
+
+});
+
+t.test('simulated DHCP follows the network: its range, DHCP off, IPv6', async (t) => {
+  const cloud = new SimCloud('test');
+  const instances = simClient(simInstance, cloud);
+  await simNet(cloud, 'ranged', { cidr: '10.2.0.0/24', dhcp: { range: { start: '10.2.0.10', end: '10.2.0.11' } } });
+  await simNet(cloud, 'static', { cidr: '10.3.0.0/24', dhcp: { enabled: false } });
+  await simNet(cloud, 'v6', { cidr: 'fd00:1::/64' });
+  const inst = instanceWith('multi', [{ networkRef: { name: 'ranged' } }, { networkRef: { name: 'static' } }, { networkRef: { name: 'v6' } }]);
+  await instances.create(inst, signal);
+  t.same(await addressesOf(cloud, inst), ['10.2.0.10', 'fd00:1:0:0:8000::'], 'the spec\'s range; none where DHCP is off; the upper half of an IPv6 /64');
 });
 
 t.test('failure injection: scripted before/after, random rate; latency', async (t) => {

@@ -4,15 +4,13 @@
  * and optional DHCP; a network on an existing host bridge only attaches guests to it (`forward mode='bridge'`),
  * since addressing there belongs to whatever already serves that bridge.
  */
-import { bitsOf, cidrFirst, cidrLast, formatCidr, formatIp, parseCidr, parseIp, type Cidr } from '../../../schemas/cidr.js';
+import { bitsOf, cidrFirst, formatCidr, formatIp, parseCidr, parseIp, type Cidr } from '../../../schemas/cidr.js';
 import type { XmlNode } from './xml.js';
 import { at, attr, buildXml, children, parseXml, text } from './xml.js';
 
-/** A DHCP range. */
-export interface DhcpRange {
-  readonly start: string;
-  readonly end: string;
-}
+import type { DhcpRange } from '../dhcp-range.js';
+
+export { defaultDhcpRange, type DhcpRange } from '../dhcp-range.js';
 
 /** A network as Converge wants it or libvirt reports it. */
 export interface NetworkShape {
@@ -29,18 +27,6 @@ export interface NetworkShape {
 /** Gateway of a prefix: its first host address. */
 export function gatewayOf(cidr: Cidr): string {
   return formatIp({ family: cidr.family, value: cidrFirst(cidr) + 1n });
-}
-
-/**
- * The range DHCP hands out when the spec names none: the upper half of the prefix (without the IPv4 broadcast
- * address), so the lower half stays free for fixed and Pool-allocated addresses.
- */
-export function defaultDhcpRange(cidr: Cidr): DhcpRange {
-  const first = cidrFirst(cidr);
-  const last = cidrLast(cidr) - (cidr.family === 4 ? 1n : 0n);
-  const half = first + (cidrLast(cidr) - first + 1n) / 2n;
-  const start = half > first + 1n ? half : first + 2n;
-  return { start: formatIp({ family: cidr.family, value: start }), end: formatIp({ family: cidr.family, value: last }) };
 }
 
 /** XML for `virsh net-define`. */

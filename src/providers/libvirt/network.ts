@@ -9,7 +9,8 @@ import type { JsonObject, KubeObject } from '../../../schemas/object.js';
 import { formatCidr, parseCidr } from '../../../schemas/cidr.js';
 import { TerminalError } from '../../errors/index.js';
 import { externalNameOf, type DiffEntry, type ExternalClient, type Observation } from '../types.js';
-import { defaultDhcpRange, gatewayOf, networkXml, readNetworkXml, type DhcpRange, type NetworkShape } from './network-xml.js';
+import { dhcpOf } from '../dhcp-range.js';
+import { defaultDhcpRange, gatewayOf, networkXml, readNetworkXml, type NetworkShape } from './network-xml.js';
 import type { LibvirtSettings } from './settings.js';
 import { INPUT_FILE, type Virsh } from './virsh.js';
 import { attr, parseXml, at } from './xml.js';
@@ -20,17 +21,6 @@ export const LIBVIRT_NETWORK_PREFIX = 'cn';
 /** The bridge a network gets when the spec names none: `cbr-` and 11 digits of its name (15 characters). */
 export function defaultBridgeOf(externalName: string): string {
   return `cbr-${externalName.replace(/^cn-/, '').slice(0, 11)}`;
-}
-
-function dhcpOf(spec: JsonObject): { enabled: boolean; range?: DhcpRange } {
-  const dhcp = spec['dhcp'];
-  if (dhcp === null || typeof dhcp !== 'object' || Array.isArray(dhcp)) return { enabled: true };
-  const range = dhcp['range'];
-  const r = range !== null && typeof range === 'object' && !Array.isArray(range) ? range : undefined;
-  return {
-    enabled: dhcp['enabled'] !== false,
-    ...(r && typeof r['start'] === 'string' && typeof r['end'] === 'string' ? { range: { start: r['start'], end: r['end'] } } : {}),
-  };
 }
 
 /** The network `obj` asks for in managed mode (a libvirt-created bridge). */

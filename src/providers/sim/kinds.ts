@@ -2,9 +2,10 @@
  * The four kinds of the SIMULATED cloud: which spec fields each compares, what a new record holds, and how
  * it is reported. Instances take addresses from simulated networks and attach simulated volumes.
  */
-import { cidrFirst, cidrLast, formatIp, parseCidr } from '../../../schemas/cidr.js';
+import { cidrFirst, formatIp, parseCidr, parseIp } from '../../../schemas/cidr.js';
 import type { JsonObject, KubeObject } from '../../../schemas/object.js';
 import { UnavailableError } from '../../errors/index.js';
+import { defaultDhcpRange, dhcpOf, type DhcpRange } from '../dhcp-range.js';
 import { SimKind, type SimCloud, type SimRecord } from './cloud.js';
 import { refOf, type SimKindSpec } from './driver.js';
 
@@ -44,14 +45,15 @@ export const simNetwork: SimKindSpec = {
   fields: [
     field('spec.cidr', 'cidr', (s) => s['cidr']),
     field('spec.vlan', 'vlan'),
-    field('spec.dhcp.enabled', 'dhcp', (s) => dhcpEnabled(s)),
+    field('spec.dhcp.enabled', 'dhcp', (s) => dhcpOf(s).enabled),
+    field('spec.dhcp.range', 'dhcpRange', (s) => dhcpOf(s).range),
     { path: 'spec.bridge', key: 'bridge', desired: (s: JsonObject) => s['bridge'] },
   ],
   build(obj, _cloud, name) {
     if (typeof obj.spec?.['cidr'] !== 'string') {
       throw new UnavailableError(`network ${obj.metadata.name} has no spec.cidr (pool allocation is not supported by the sim driver yet)`);
     }
-    return { nextHost: 2, defaultBridge: `br-${name.slice(3, 11)}` };
+    return { defaultBridge: `br-${name.slice(3, 11)}` };
   },
   observed(record) {
     const cidr = typeof record['cidr'] === 'string' ? record['cidr'] : undefined;
@@ -65,13 +67,9 @@ export const simNetwork: SimKindSpec = {
   },
 };
 
-function dhcpEnabled(spec: JsonObject): boolean {
-  const dhcp = spec['dhcp'];
-  return !(dhcp !== null && typeof dhcp === 'object' && !Array.isArray(dhcp) && dhcp['enabled'] === false);
-}
-
 /**
- * Simulated instances: `ci-…`, vcpus, memory, power state from runStrategy, addresses from networks. A
+ * Simulated instances: `ci-…`, vcpus, memory, power state from runStrategy, addresses from networks (see
+ * `addressFor` below: a simulated DHCP on the network's range, fixed addresses checked for conflicts). A
  * simulated guest takes every change at once, so nothing ever waits for a restart: `spec.updateStrategy` is
  * accepted and has no effect, and RestartRequired is never reported.
  */
@@ -119,25 +117,84 @@ function resolveAll(obj: KubeObject, cloud: SimCloud, kind: SimKind, names: read
   });
 }
 
+/** One interface of a simulated instance: the simulated network it is on and its address there, if any. */
+interface SimNic {
+  readonly network: string;
+  readonly address?: string;
+}
+
+function canonical(address: string): string {
+  const parsed = parseIp(address);
+  return parsed.ok ? formatIp(parsed.value) : address;
+}
+
+/** Address → holder (`namespace/name`) of every interface on simulated network `netName`, except `ref`'s own. */
+function addressesInUse(cloud: SimCloud, netName: string, ref: string): Map<string, string> {
+  const used = new Map<string, string>();
+  for (const [, record] of cloud.entries(SimKind.Instance)) {
+    if (record['ref'] === ref || !Array.isArray(record['nics'])) continue;
+    for (const item of record['nics'] as unknown[]) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
+      const nic = item as Record<string, unknown>;
+      if (nic['network'] === netName && typeof nic['address'] === 'string') used.set(canonical(nic['address']), String(record['ref']));
+    }
+  }
+  return used;
+}
+
+function dhcpRangeOf(record: SimRecord): DhcpRange | undefined {
+  const range = record['dhcpRange'];
+  if (range === null || typeof range !== 'object' || Array.isArray(range)) return undefined;
+  const { start, end } = range as Record<string, unknown>;
+  return typeof start === 'string' && typeof end === 'string' ? { start, end } : undefined;
+}
+
+/**
+ * The address an interface gets on a simulated network, as a real network would give it: a fixed (or
+ * Pool-allocated) address is refused while another instance's interface holds it; without one, the network's
+ * simulated DHCP leases the lowest free address of its range (`spec.dhcp.range`, else the upper half of the
+ * CIDR, as on libvirt), and a network with DHCP off leaves the interface without an address.
+ */
+function addressFor(nic: { name: string; address?: string }, record: SimRecord, used: ReadonlyMap<string, string>): string | undefined {
+  if (nic.address !== undefined) {
+    const holder = used.get(canonical(nic.address));
+    if (holder !== undefined) {
+      throw new UnavailableError(`address ${nic.address} on network "${nic.name}" is in use by instance ${holder} (simulated)`);
+    }
+    return nic.address;
+  }
+  if (record['dhcp'] === false) return undefined;
+  const parsed = parseCidr(String(record['cidr']));
+  if (!parsed.ok) throw new UnavailableError(`network "${nic.name}" has no usable cidr`);
+  const range = dhcpRangeOf(record) ?? defaultDhcpRange(parsed.value);
+  const start = parseIp(range.start);
+  const end = parseIp(range.end);
+  if (!start.ok || !end.ok) throw new UnavailableError(`network "${nic.name}" has an unusable DHCP range ${range.start}-${range.end}`);
+  for (let value = start.value.value; value <= end.value.value; value++) {
+    const address = formatIp({ family: parsed.value.family, value });
+    if (!used.has(address)) return address;
+  }
+  throw new UnavailableError(`network "${nic.name}" has no free address in its DHCP range ${range.start}-${range.end} (simulated)`);
+}
+
 /** Resolves every dependency first, so a missing one fails the create before anything is changed. */
 function buildInstance(obj: KubeObject, cloud: SimCloud): SimRecord {
   const nets = refs(obj, 'networks', 'networkRef');
   const vols = refs(obj, 'volumes', 'volumeRef');
   const networks = resolveAll(obj, cloud, SimKind.Network, nets.map((n) => n.name));
   const volumes = resolveAll(obj, cloud, SimKind.Volume, vols.map((v) => v.name));
-  const addresses = nets.map((net, i) => net.address ?? nextAddress(cloud, net.name, networks[i]!));
+  const ref = refOf(obj.metadata.namespace, obj.metadata.name);
+  const inUse = new Map<string, Map<string, string>>();
+  const nics = nets.map((net, i): SimNic => {
+    const [netName, record] = networks[i]!;
+    const used = inUse.get(netName) ?? addressesInUse(cloud, netName, ref);
+    inUse.set(netName, used);
+    const address = addressFor(net, record, used);
+    // Two interfaces of this instance on one network get different addresses too.
+    if (address !== undefined) used.set(canonical(address), ref);
+    return { network: netName, ...(address !== undefined ? { address } : {}) };
+  });
   for (const [name] of volumes) cloud.mutate(SimKind.Volume, name, { attachedTo: obj.metadata.name });
-  return { hostId: 'sim-host-1', addresses, volumes: volumes.map(([name]) => name) };
-}
-
-function nextAddress(cloud: SimCloud, refName: string, [netName, record]: [string, SimRecord]): string {
-  const parsed = parseCidr(String(record['cidr']));
-  if (!parsed.ok) throw new UnavailableError(`network "${refName}" has no usable cidr`);
-  // Re-read: an earlier interface of the same instance may have taken an address from this network.
-  const current = cloud.peek(SimKind.Network, netName) ?? record;
-  const host = typeof current['nextHost'] === 'number' ? current['nextHost'] : 2;
-  const value = cidrFirst(parsed.value) + BigInt(host);
-  if (value >= cidrLast(parsed.value)) throw new UnavailableError(`network "${refName}" has no free addresses`);
-  cloud.mutate(SimKind.Network, netName, { nextHost: host + 1 });
-  return formatIp({ family: parsed.value.family, value });
+  const addresses = nics.flatMap((nic) => (nic.address !== undefined ? [nic.address] : []));
+  return { hostId: 'sim-host-1', addresses, nics: nics.map((nic) => ({ ...nic })), volumes: volumes.map(([name]) => name) };
 }
