@@ -57,10 +57,28 @@ export interface Admitted {
 }
 
 /**
+ * Who a request that failed authentication counts against in the limiter: the anonymous user of its source
+ * address, so a client sending bad or no credentials in a loop gets 429s once over the per-user budget,
+ * like any user, while other clients (and other addresses) are unaffected.
+ */
+export function unauthenticatedFrom(req: IncomingMessage): UserInfo {
+  return { name: `system:anonymous@${req.socket.remoteAddress ?? 'unknown'}`, groups: ['system:unauthenticated'] };
+}
+
+/** Charges a failed authentication to its source address; throws `TooManyRequestsError` when over budget. */
+function chargeUnauthenticated(security: ApiSecurity, req: IncomingMessage, info: RequestInfo, path: string): void {
+  if (security.limiter === undefined) return;
+  const anonymous = unauthenticatedFrom(req);
+  // A refused request holds no slot: the release is called at once.
+  security.limiter.admit(anonymous, { ...attributesOf(anonymous, info, req.method ?? 'GET'), path })();
+}
+
+/**
  * Authenticates, rate-limits, resolves impersonation (impersonation.ts) and authorizes `req`, calling
  * `onAuthenticated` as soon as the user is known and again with the impersonated user (so a refused request
  * can still be audited with its user). Rejects with `UnauthorizedError` (401: no or bad
- * credentials), `TooManyRequestsError` (429) or `ForbiddenError` (403).
+ * credentials), `TooManyRequestsError` (429, also for a source address sending too many requests that fail
+ * authentication) or `ForbiddenError` (403).
  */
 export async function admitRequest(
   security: ApiSecurity,
@@ -69,8 +87,17 @@ export async function admitRequest(
   path: string,
   onAuthenticated: (user: UserInfo, attributes: RequestAttributes) => void = () => undefined,
 ): Promise<Admitted> {
-  const authenticated = await security.authenticator.authenticate(req);
-  if (authenticated === undefined) throw new UnauthorizedError();
+  let authenticated: UserInfo | undefined;
+  try {
+    authenticated = await security.authenticator.authenticate(req);
+  } catch (err) {
+    if (err instanceof UnauthorizedError) chargeUnauthenticated(security, req, info, path);
+    throw err;
+  }
+  if (authenticated === undefined) {
+    chargeUnauthenticated(security, req, info, path);
+    throw new UnauthorizedError();
+  }
   let user = authenticated;
   let attributes = { ...attributesOf(user, info, req.method ?? 'GET'), path };
   onAuthenticated(user, attributes);

@@ -4,7 +4,7 @@
  * client side: `converge`'s HTTP client waits out 429s, so a parallel burst of creates well over the limit
  * all succeed.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
@@ -105,10 +105,8 @@ t.test('memory is bounded: idle users are forgotten, busy ones kept', async (t) 
   t.equal(limiter.trackedUsers, 1, 'after a quiet minute, full idle buckets are swept');
 });
 
-t.test('the HTTP client waits out 429s: 40 parallel creates at 20 qps all succeed', async (t) => {
-  const limiter = new PerUserLimiter({ qps: 20, burst: 5 });
-  const registry = new Registry();
-  limiter.registerMetrics(registry);
+/** A test server where `Bearer alice` is alice, any other token a 401, no token unauthenticated; all allowed. */
+async function startAliceServer(t: Test, limiter: PerUserLimiter): Promise<{ url: string }> {
   const server = await startTestServer({
     security: () => ({
       authenticator: {
@@ -123,6 +121,14 @@ t.test('the HTTP client waits out 429s: 40 parallel creates at 20 qps all succee
     }),
   });
   t.teardown(() => server.stop());
+  return server;
+}
+
+t.test('the HTTP client waits out 429s: 40 parallel creates at 20 qps all succeed', async (t) => {
+  const limiter = new PerUserLimiter({ qps: 20, burst: 5 });
+  const registry = new Registry();
+  limiter.registerMetrics(registry);
+  const server = await startAliceServer(t, limiter);
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: server.url, skipTLSVerify: true }],
@@ -147,4 +153,26 @@ t.test('the HTTP client waits out 429s: 40 parallel creates at 20 qps all succee
   t.equal((await client.list(instanceType, { namespace: 'default' })).items.length, 40);
   t.match(await registry.metrics(), /reason="rate"\} [1-9]/, 'the server did refuse some with 429');
   t.ok(Date.now() - started >= 1000, `paced by the limit (${Date.now() - started} ms)`);
+});
+
+t.test('requests that fail authentication are limited per source address; authenticated users are not affected', async (t) => {
+  // One token per 20 s after the burst: a slow machine cannot refill the bucket during the test.
+  const limiter = new PerUserLimiter({ qps: 0.05, burst: 5 });
+  const registry = new Registry();
+  limiter.registerMetrics(registry);
+  const server = await startAliceServer(t, limiter);
+  const url = `${server.url}/apis/converge.io/v1alpha1/namespaces/default/instances`;
+  const get = async (authorization?: string) => {
+    const res = await fetch(url, authorization === undefined ? {} : { headers: { authorization } });
+    const body = (await res.json()) as { kind?: string; code?: number; message?: string };
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body };
+  };
+
+  const guesses = [];
+  for (let i = 0; i < 8; i++) guesses.push(await get(i % 2 === 0 ? `Bearer guess-${i}` : undefined));
+  t.same(guesses.slice(0, 5).map((r) => r.status), [401, 401, 401, 401, 401], 'bad and missing credentials: 401 while the address has budget');
+  t.same(guesses.slice(5).map((r) => r.status), [429, 429, 429], 'then 429, whether the credentials were bad or missing');
+  t.match(guesses[7], { retryAfter: /^(1\d|20|[1-9])$/, body: { kind: 'Status', code: 429, message: /Too many requests: user "system:anonymous@127\.0\.0\.1"/ } });
+  t.equal((await get('Bearer alice')).status, 200, 'a user with good credentials from the same address is served');
+  t.match(await registry.metrics(), /converge_apiserver_rate_limited_requests_total\{reason="rate"\} 3/, 'the refusals are counted');
 });
