@@ -21,14 +21,17 @@ export function defaultDhcpRange(cidr: Cidr): DhcpRange {
   return { start: formatIp({ family: cidr.family, value: start }), end: formatIp({ family: cidr.family, value: last }) };
 }
 
+/** `value` as a DHCP range when it is an object with string `start` and `end`; undefined otherwise. */
+export function dhcpRangeFrom(value: unknown): DhcpRange | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { start, end } = value as Record<string, unknown>;
+  return typeof start === 'string' && typeof end === 'string' ? { start, end } : undefined;
+}
+
 /** Whether a Network spec serves DHCP (it does unless `dhcp.enabled` is false) and the range it names, if any. */
 export function dhcpOf(spec: JsonObject): { enabled: boolean; range?: DhcpRange } {
   const dhcp = spec['dhcp'];
   if (dhcp === null || typeof dhcp !== 'object' || Array.isArray(dhcp)) return { enabled: true };
-  const range = dhcp['range'];
-  const r = range !== null && typeof range === 'object' && !Array.isArray(range) ? range : undefined;
-  return {
-    enabled: dhcp['enabled'] !== false,
-    ...(r && typeof r['start'] === 'string' && typeof r['end'] === 'string' ? { range: { start: r['start'], end: r['end'] } } : {}),
-  };
+  const range = dhcpRangeFrom(dhcp['range']);
+  return { enabled: dhcp['enabled'] !== false, ...(range !== undefined ? { range } : {}) };
 }

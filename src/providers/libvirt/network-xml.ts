@@ -5,12 +5,9 @@
  * since addressing there belongs to whatever already serves that bridge.
  */
 import { bitsOf, cidrFirst, formatCidr, formatIp, parseCidr, parseIp, type Cidr } from '../../../schemas/cidr.js';
+import type { DhcpRange } from '../dhcp-range.js';
 import type { XmlNode } from './xml.js';
 import { at, attr, buildXml, children, parseXml, text } from './xml.js';
-
-import type { DhcpRange } from '../dhcp-range.js';
-
-export { defaultDhcpRange, type DhcpRange } from '../dhcp-range.js';
 
 /** A network as Converge wants it or libvirt reports it. */
 export interface NetworkShape {

@@ -5,12 +5,12 @@
  * Observe reads `net-dumpxml --inactive` and `net-info`, so `virsh net-destroy` (inactive) and a changed
  * address or range are drift; correcting a changed definition restarts the network.
  */
-import type { JsonObject, KubeObject } from '../../../schemas/object.js';
+import type { KubeObject } from '../../../schemas/object.js';
 import { formatCidr, parseCidr } from '../../../schemas/cidr.js';
 import { TerminalError } from '../../errors/index.js';
 import { externalNameOf, type DiffEntry, type ExternalClient, type Observation } from '../types.js';
-import { dhcpOf } from '../dhcp-range.js';
-import { defaultDhcpRange, gatewayOf, networkXml, readNetworkXml, type NetworkShape } from './network-xml.js';
+import { defaultDhcpRange, dhcpOf } from '../dhcp-range.js';
+import { gatewayOf, networkXml, readNetworkXml, type NetworkShape } from './network-xml.js';
 import type { LibvirtSettings } from './settings.js';
 import { INPUT_FILE, type Virsh } from './virsh.js';
 import { attr, parseXml, at } from './xml.js';

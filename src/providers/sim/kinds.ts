@@ -5,7 +5,7 @@
 import { cidrFirst, formatIp, parseCidr, parseIp } from '../../../schemas/cidr.js';
 import type { JsonObject, KubeObject } from '../../../schemas/object.js';
 import { UnavailableError } from '../../errors/index.js';
-import { defaultDhcpRange, dhcpOf, type DhcpRange } from '../dhcp-range.js';
+import { defaultDhcpRange, dhcpOf, dhcpRangeFrom } from '../dhcp-range.js';
 import { SimKind, type SimCloud, type SimRecord } from './cloud.js';
 import { refOf, type SimKindSpec } from './driver.js';
 
@@ -142,13 +142,6 @@ function addressesInUse(cloud: SimCloud, netName: string, ref: string): Map<stri
   return used;
 }
 
-function dhcpRangeOf(record: SimRecord): DhcpRange | undefined {
-  const range = record['dhcpRange'];
-  if (range === null || typeof range !== 'object' || Array.isArray(range)) return undefined;
-  const { start, end } = range as Record<string, unknown>;
-  return typeof start === 'string' && typeof end === 'string' ? { start, end } : undefined;
-}
-
 /**
  * The address an interface gets on a simulated network, as a real network would give it: a fixed (or
  * Pool-allocated) address is refused while another instance's interface holds it; without one, the network's
@@ -166,7 +159,7 @@ function addressFor(nic: { name: string; address?: string }, record: SimRecord, 
   if (record['dhcp'] === false) return undefined;
   const parsed = parseCidr(String(record['cidr']));
   if (!parsed.ok) throw new UnavailableError(`network "${nic.name}" has no usable cidr`);
-  const range = dhcpRangeOf(record) ?? defaultDhcpRange(parsed.value);
+  const range = dhcpRangeFrom(record['dhcpRange']) ?? defaultDhcpRange(parsed.value);
   const start = parseIp(range.start);
   const end = parseIp(range.end);
   if (!start.ok || !end.ok) throw new UnavailableError(`network "${nic.name}" has an unusable DHCP range ${range.start}-${range.end}`);

@@ -174,8 +174,8 @@ export class SqliteBackend implements Backend, LogSource {
     this.hub.closeAll();
     await this.auto.stop();
     await this.compactor.stop();
-    // Leave the database file synced and the WAL empty; and should SQLite's own closing checkpoint find
-    // anything (it cannot: writes were refused from the first line), let it sync.
+    // Leave everything checkpointed into a synced database file; and should SQLite's own closing checkpoint
+    // find anything (it cannot: writes were refused from the first line), let it sync.
     await this.writer.checkpoint().catch(() => undefined);
     this.db.pragma('synchronous = FULL');
     this.db.close();

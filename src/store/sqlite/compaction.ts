@@ -29,7 +29,7 @@ export interface CompactionCounters {
 export interface SerialWriter {
   /** Runs a write transaction between commits. */
   run(fn: () => void): Promise<void>;
-  /** Checkpoints the WAL into the database file (synced) and truncates it. */
+  /** Checkpoints the WAL into the database file and syncs that, so the WAL can be reused. */
   checkpoint(): Promise<void>;
 }
 

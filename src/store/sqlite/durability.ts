@@ -27,7 +27,7 @@ export interface FileSync {
   syncWal(): Promise<void>;
   /** Flushes the database file's data to stable storage. */
   syncDatabase(): Promise<void>;
-  /** Bytes in the WAL file (what a checkpoint would copy and truncate). */
+  /** Size of the WAL file on disk (the writer truncates it when a burst left it oversized). */
   walBytes(): number;
   /** Releases the file descriptors. */
   close(): void;
